@@ -1,0 +1,35 @@
+namespace IpcAudit.Collector;
+
+/// <summary>
+/// An expected failure: the message is one line for the user, the exit code is what the process returns.
+/// Anything else escaping to Main is a bug.
+/// </summary>
+public class IpcAuditException(string message, int exitCode = ExitCodes.Failure, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public int ExitCode { get; } = exitCode;
+}
+
+/// <summary>A /proc file that does not parse: names the file, the line and the field.</summary>
+public sealed class ProcFormatException(string file, int line, string field, string detail)
+    : IpcAuditException($"{file}:{line}: field '{field}': {detail}", ExitCodes.BadInput)
+{
+    public string File { get; } = file;
+    public int Line { get; } = line;
+    public string Field { get; } = field;
+}
+
+public static class ExitCodes
+{
+    public const int Success = 0;
+    /// <summary>Generic expected failure (I/O, database).</summary>
+    public const int Failure = 1;
+    /// <summary>Command-line usage error (System.CommandLine's own).</summary>
+    public const int Usage = 2;
+    /// <summary>Malformed input: a /proc file, a timestamp, a source database.</summary>
+    public const int BadInput = 3;
+    /// <summary>The database is not an IpcAudit database, is corrupt, or has a newer schema.</summary>
+    public const int BadDatabase = 4;
+    /// <summary>`report --fail-on` found what it was asked to fail on.</summary>
+    public const int FindingsPresent = 10;
+}

@@ -1,0 +1,20 @@
+namespace IpcAudit.Collector.Model;
+
+/// <summary>Everything one `ipcaudit collect` saw at one moment.</summary>
+public sealed record Snapshot
+{
+    public required HostIdentity Host { get; init; }
+    public required DateTimeOffset TakenAt { get; init; }
+    public required string CollectorVersion { get; init; }
+    public required IpcLimits Limits { get; init; }
+    public required IpcUsage Usage { get; init; }
+    public required IReadOnlyList<ShmSegment> Shm { get; init; }
+    public required IReadOnlyList<SemArray> Sem { get; init; }
+    public required IReadOnlyList<MsgQueue> Msg { get; init; }
+    public required IReadOnlyList<ProcessInfo> Processes { get; init; }
+    public required IReadOnlyList<CollectionStep> Steps { get; init; }
+    /// <summary>Human notes, e.g. "this kernel has no System V IPC (/proc/sysvipc missing)".</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    public bool StepSucceeded(string name) => Steps.Any(s => s.Name == name && s.Succeeded);
+}

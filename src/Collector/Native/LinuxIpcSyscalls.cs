@@ -1,0 +1,125 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using IpcAudit.Collector.Model;
+using Semaphore = IpcAudit.Collector.Model.Semaphore;
+
+namespace IpcAudit.Collector.Native;
+
+/// <summary>
+/// The live System V calls on x86_64 glibc. Struct layouts are read at fixed offsets (checked with
+/// offsetof against glibc 2.36 headers) instead of declaring managed structs: only a few fields matter.
+/// </summary>
+public sealed partial class LinuxIpcSyscalls : IIpcSyscalls
+{
+    private const int IpcStat = 2;
+    private const int MsgInfo = 12;
+    private const int ShmInfo = 14;
+    private const int SemInfo = 19;
+    private const int GetPid = 11;
+    private const int GetAll = 13;
+    private const int GetNcnt = 14;
+    private const int GetZcnt = 15;
+
+    private const int SemidDsSize = 104;
+    private const int SemidDsNsemsOffset = 80;
+    private const int MsqidDsSize = 120;
+    private const int MsqidDsQbytesOffset = 88;
+    private const int ShmInfoSize = 48;
+    private const int SemInfoSize = 40;
+    private const int MsgInfoSize = 32;
+
+    /// <summary>Up to this many semaphores the GETALL buffer lives on the stack (1 KiB).</summary>
+    private const int StackSemaphores = 512;
+
+    // semctl is variadic; on x86_64 a fixed fourth nint argument is passed the same way for every command.
+    [LibraryImport("libc", EntryPoint = "semctl", SetLastError = true)]
+    private static partial int SemCtl(int semid, int semnum, int cmd, nint arg);
+
+    [LibraryImport("libc", EntryPoint = "msgctl", SetLastError = true)]
+    private static unsafe partial int MsgCtl(int msqid, int cmd, void* buf);
+
+    [LibraryImport("libc", EntryPoint = "shmctl", SetLastError = true)]
+    private static unsafe partial int ShmCtl(int shmid, int cmd, void* buf);
+
+    public SyscallResult<Semaphore[]> ReadSemaphores(int semid, int nsems)
+    {
+        if (nsems <= 0) return SyscallResult<Semaphore[]>.Ok([]);
+
+        // GETALL writes as many values as the array has *now*. An id removed and reused by a larger
+        // array since /proc was read would overrun the buffer, so ask the kernel first; a different
+        // size means a different array, which is the listed one gone.
+        var actual = ReadNsems(semid);
+        if (actual.Status != SyscallStatus.Ok) return new(actual.Status, null, actual.ErrorNumber);
+        if (actual.Value != (ulong)nsems) return new(SyscallStatus.Gone, null, Errno.EIDRM);
+
+        ushort[]? rented = null;
+        Span<ushort> values = nsems <= StackSemaphores
+            ? stackalloc ushort[StackSemaphores]
+            : (rented = ArrayPool<ushort>.Shared.Rent(nsems));
+        try
+        {
+            unsafe
+            {
+                fixed (ushort* p = values)
+                    if (SemCtl(semid, 0, GetAll, (nint)p) == -1) return LastError<Semaphore[]>();
+            }
+
+            var semaphores = new Semaphore[nsems];
+            for (var num = 0; num < nsems; num++)
+            {
+                var ncount = SemCtl(semid, num, GetNcnt, 0);
+                if (ncount == -1) return LastError<Semaphore[]>();
+                var zcount = SemCtl(semid, num, GetZcnt, 0);
+                if (zcount == -1) return LastError<Semaphore[]>();
+                var pid = SemCtl(semid, num, GetPid, 0);
+                if (pid == -1) return LastError<Semaphore[]>();
+                semaphores[num] = new Semaphore(num, values[num], ncount, zcount, pid);
+            }
+            return SyscallResult<Semaphore[]>.Ok(semaphores);
+        }
+        finally
+        {
+            if (rented != null) ArrayPool<ushort>.Shared.Return(rented);
+        }
+    }
+
+    public unsafe SyscallResult<ulong> ReadQueueCapacity(int msqid)
+    {
+        var ds = stackalloc byte[MsqidDsSize];
+        if (MsgCtl(msqid, IpcStat, ds) == -1) return LastError<ulong>();
+        return SyscallResult<ulong>.Ok(*(ulong*)(ds + MsqidDsQbytesOffset));
+    }
+
+    public unsafe SyscallResult<IpcUsage> ReadUsage()
+    {
+        // The *_INFO commands return the highest used index, not a count: only -1 means anything.
+        var shm = stackalloc byte[ShmInfoSize];
+        if (ShmCtl(0, ShmInfo, shm) == -1) return LastError<IpcUsage>();
+        var sem = stackalloc byte[SemInfoSize];
+        if (SemCtl(0, 0, SemInfo, (nint)sem) == -1) return LastError<IpcUsage>();
+        var msg = stackalloc byte[MsgInfoSize];
+        if (MsgCtl(0, MsgInfo, msg) == -1) return LastError<IpcUsage>();
+
+        return SyscallResult<IpcUsage>.Ok(new IpcUsage
+        {
+            ShmSegments = *(int*)shm,              // shm_info.used_ids
+            ShmPagesAllocated = *(ulong*)(shm + 8), // shm_tot
+            ShmPagesResident = *(ulong*)(shm + 16), // shm_rss
+            ShmPagesSwapped = *(ulong*)(shm + 24),  // shm_swp
+            SemArrays = *(int*)(sem + 28),          // seminfo.semusz
+            SemSemaphores = *(int*)(sem + 36),      // seminfo.semaem
+            MsgQueues = *(int*)msg,                 // msginfo.msgpool
+            MsgMessages = *(int*)(msg + 4),         // msgmap
+            MsgBytes = *(int*)(msg + 24),           // msgtql
+        });
+    }
+
+    private static unsafe SyscallResult<ulong> ReadNsems(int semid)
+    {
+        var ds = stackalloc byte[SemidDsSize];
+        if (SemCtl(semid, 0, IpcStat, (nint)ds) == -1) return LastError<ulong>();
+        return SyscallResult<ulong>.Ok(*(ulong*)(ds + SemidDsNsemsOffset));
+    }
+
+    private static SyscallResult<T> LastError<T>() => SyscallResult<T>.FromErrno(Marshal.GetLastPInvokeError());
+}

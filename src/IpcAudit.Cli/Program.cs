@@ -1,1 +1,3 @@
-System.Console.WriteLine("hi");
+using IpcAudit.Cli;
+
+return CommandTree.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,10 @@
+namespace IpcAudit.Collector.Collection;
+
+/// <summary>How a snapshot is taken: from which /proc, stamped with which time and host name.</summary>
+public sealed record CollectorOptions
+{
+    public string ProcRoot { get; init; } = "/proc";
+    public string MachineIdPath { get; init; } = "/etc/machine-id";
+    public DateTimeOffset? At { get; init; }
+    public string? HostOverride { get; init; }
+}

@@ -1,0 +1,161 @@
+using IpcAudit.Collector.Model;
+using IpcAudit.Collector.Native;
+using IpcAudit.Collector.Proc;
+
+namespace IpcAudit.Collector.Collection;
+
+/// <summary>
+/// Takes one snapshot: /proc text for the object tables, limits and processes, live syscalls for
+/// semaphore values, queue capacity and usage. Each step is timed and may fail alone.
+/// </summary>
+public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, CollectorOptions options)
+{
+    public static string Version { get; } =
+        typeof(SnapshotCollector).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    /// <summary>For `collect`: the live /proc gets live syscalls; a saved copy gets none (marked unavailable, not faked).</summary>
+    public static SnapshotCollector For(CollectorOptions options)
+    {
+        var proc = new ProcRoot(options.ProcRoot);
+        return new SnapshotCollector(proc, proc.IsLive ? new LinuxIpcSyscalls() : new UnavailableIpcSyscalls(), options);
+    }
+
+    public Snapshot Collect()
+    {
+        var takenAt = options.At ?? DateTimeOffset.UtcNow;
+        takenAt = DateTimeOffset.FromUnixTimeMilliseconds(takenAt.ToUnixTimeMilliseconds());
+        var steps = new StepRecorder();
+        var notes = new List<string>();
+
+        var host = steps.Run("host", FallbackHost(), () =>
+            new(new HostIdentityReader(proc, options.MachineIdPath, options.HostOverride).Read()));
+        var limits = steps.Run("limits", new IpcLimits(), () => new(KernelLimitsFile.Read(proc)));
+
+        var shmList = steps.Run("shm", (IReadOnlyList<ShmSegment>?)null, () => Table(SysvShmFile.Read(proc), "shm"));
+        var semList = steps.Run("sem", (IReadOnlyList<SemArray>?)null, () => Table(SysvSemFile.Read(proc), "sem"));
+        var msgList = steps.Run("msg", (IReadOnlyList<MsgQueue>?)null, () => Table(SysvMsgFile.Read(proc), "msg"));
+        if (!Directory.Exists(proc.PathOf("sysvipc")))
+            notes.Add($"this kernel has no System V IPC ({proc.PathOf("sysvipc")} missing): empty snapshot");
+
+        IReadOnlyList<SemArray> semBase = semList ?? [];
+        IReadOnlyList<MsgQueue> msgBase = msgList ?? [];
+        IReadOnlyList<ShmSegment> shmBase = shmList ?? [];
+        var sem = steps.Run("sem-values", semBase, () => ReadSemaphoreValues(semBase));
+        var msg = steps.Run("msg-qbytes", msgBase, () => ReadQueueCapacities(msgBase));
+        var shm = steps.Run("attachments", shmBase, () => ReadAttachments(shmBase));
+        var usage = steps.Run("usage", new IpcUsage(), () => FromSyscall(syscalls.ReadUsage(), new IpcUsage()));
+        var processes = steps.Run("processes", (IReadOnlyList<ProcessInfo>)[], () =>
+            new(new ProcessInfoReader(proc).Read(ReferencedPids.Of(shm, sem, msg))));
+
+        return new Snapshot
+        {
+            Host = host, TakenAt = takenAt, CollectorVersion = Version, Limits = limits, Usage = usage,
+            Shm = shm, Sem = sem, Msg = msg, Processes = processes, Steps = steps.Steps, Notes = notes,
+        };
+    }
+
+    private HostIdentity FallbackHost() => new()
+    {
+        Host = options.HostOverride ?? Environment.MachineName, PageSize = Environment.SystemPageSize,
+    };
+
+    private StepOutcome<IReadOnlyList<T>?> Table<T>(IReadOnlyList<T>? rows, string name)
+    {
+        if (rows is not null) return new(rows);
+        // No sysvipc at all is a kernel without SysV IPC: an empty, successful snapshot.
+        // One file missing beside the others is a failure: keep that kind's history open.
+        return Directory.Exists(proc.PathOf("sysvipc"))
+            ? new(null, false, $"{proc.PathOf("sysvipc/" + name)} missing")
+            : new([]);
+    }
+
+    private StepOutcome<IReadOnlyList<SemArray>> ReadSemaphoreValues(IReadOnlyList<SemArray> arrays)
+    {
+        var tally = new OutcomeTally();
+        var result = new SemArray[arrays.Count];
+        for (var i = 0; i < arrays.Count; i++)
+        {
+            var a = arrays[i];
+            var r = syscalls.ReadSemaphores(a.Id, a.Nsems);
+            tally.Count(r.Status);
+            result[i] = r.Status switch
+            {
+                SyscallStatus.Ok => a with { Semaphores = r.Value },
+                SyscallStatus.Gone => a with { Vanished = true },
+                _ => a,
+            };
+        }
+        return new(result, tally.Succeeded, tally.Note("arrays"));
+    }
+
+    private StepOutcome<IReadOnlyList<MsgQueue>> ReadQueueCapacities(IReadOnlyList<MsgQueue> queues)
+    {
+        var tally = new OutcomeTally();
+        var result = new MsgQueue[queues.Count];
+        for (var i = 0; i < queues.Count; i++)
+        {
+            var q = queues[i];
+            var r = syscalls.ReadQueueCapacity(q.Id);
+            tally.Count(r.Status);
+            result[i] = r.Status switch
+            {
+                SyscallStatus.Ok => q with { Qbytes = r.Value },
+                SyscallStatus.Gone => q with { Vanished = true },
+                _ => q,
+            };
+        }
+        return new(result, tally.Succeeded, tally.Note("queues"));
+    }
+
+    private StepOutcome<IReadOnlyList<ShmSegment>> ReadAttachments(IReadOnlyList<ShmSegment> segments)
+    {
+        if (segments.Count == 0) return new(segments);
+        var scan = new ShmAttachmentScanner(proc).Scan();
+        var result = new ShmSegment[segments.Count];
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var s = segments[i];
+            var found = scan.PidsByShmid.TryGetValue(s.Id, out var pids) ? pids : [];
+            // With some maps unreadable (non-root), a list shorter than nattch is incomplete: unknown, not empty.
+            var complete = scan.ProcessesUnreadable == 0 || found.Count >= s.Nattch;
+            result[i] = s with { AttachedPids = complete ? found : null };
+        }
+        var note = scan.ProcessesUnreadable > 0
+            ? $"{scan.ProcessesUnreadable} of {scan.ProcessesScanned} processes' maps unreadable (run as root for complete attachments)"
+            : null;
+        return new(result, scan.ProcessesUnreadable == 0, note);
+    }
+
+    private static StepOutcome<T> FromSyscall<T>(SyscallResult<T> r, T fallback) => r.Status == SyscallStatus.Ok
+        ? new(r.Value!)
+        : new(fallback, false, r.Status == SyscallStatus.Unavailable ? "unavailable: not a live /proc" : $"failed: {r.Status} (errno {r.ErrorNumber})");
+
+    /// <summary>Counts per-object syscall outcomes for a step's note.</summary>
+    private sealed class OutcomeTally
+    {
+        private int _gone, _denied, _unavailable, _failed;
+
+        public void Count(SyscallStatus s)
+        {
+            switch (s)
+            {
+                case SyscallStatus.Gone: _gone++; break;
+                case SyscallStatus.PermissionDenied: _denied++; break;
+                case SyscallStatus.Unavailable: _unavailable++; break;
+                case SyscallStatus.Failed: _failed++; break;
+            }
+        }
+
+        public bool Succeeded => _denied == 0 && _unavailable == 0 && _failed == 0;
+
+        public string? Note(string what)
+        {
+            var parts = new List<string>();
+            if (_unavailable > 0) parts.Add("unavailable: not a live /proc");
+            if (_denied > 0) parts.Add($"{_denied} {what} unreadable (permission denied)");
+            if (_gone > 0) parts.Add($"{_gone} {what} vanished during collection");
+            if (_failed > 0) parts.Add($"{_failed} {what} failed");
+            return parts.Count == 0 ? null : string.Join("; ", parts);
+        }
+    }
+}

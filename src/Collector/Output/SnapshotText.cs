@@ -1,0 +1,66 @@
+using System.Globalization;
+using IpcAudit.Collector.Model;
+
+namespace IpcAudit.Collector.Output;
+
+/// <summary>
+/// `ipcaudit show`: a stored snapshot for a person, laid out like `ipcs -a`, plus what ipcs cannot
+/// show at once: creator/last pids with their names, attachers, and every semaphore's value.
+/// </summary>
+public static class SnapshotText
+{
+    public static void Write(TextWriter o, Snapshot s, long snapshotId)
+    {
+        var procs = s.Processes.ToDictionary(p => p.Pid);
+        o.WriteLine($"snapshot {snapshotId}  host {TerminalText.Clean(s.Host.Host)}  taken {SnapshotJson.IsoTime(s.TakenAt)}  kernel {s.Host.Kernel}  boot {s.Host.BootId}  ipc ns {s.Host.IpcNamespace}");
+        foreach (var n in s.Notes) o.WriteLine($"note: {TerminalText.Clean(n)}");
+        foreach (var st in s.Steps.Where(x => !x.Succeeded)) o.WriteLine($"step {st.Name} incomplete: {TerminalText.Clean(st.Note)}");
+
+        o.WriteLine();
+        o.WriteLine("------ Shared Memory Segments --------");
+        o.WriteLine($"{"key",-10} {"shmid",-10} {"owner",-6} {"perms",-5} {"bytes",12} {"nattch",6} {"status",-11} {"cpid",-20} {"lpid",-20} attached");
+        foreach (var m in s.Shm)
+            o.WriteLine($"{IpcMode.FormatKey(m.Key),-10} {m.Id,-10} {m.Uid,-6} {IpcMode.Perms(m.Mode),-5} {m.Bytes,12} {m.Nattch,6} {string.Join(',', IpcMode.ShmStatus(m.Mode)),-11} {Pid(m.Cpid, procs),-20} {Pid(m.Lpid, procs),-20} {Pids(m.AttachedPids, procs)}");
+
+        o.WriteLine();
+        o.WriteLine("------ Semaphore Arrays --------");
+        o.WriteLine($"{"key",-10} {"semid",-10} {"owner",-6} {"perms",-5} {"nsems",6} {"otime",-20} values (num=value/ncount/zcount/pid)");
+        foreach (var a in s.Sem)
+        {
+            var values = a.Semaphores is null ? (a.Vanished ? "vanished during collection" : "unknown")
+                : string.Join(' ', a.Semaphores.Select(v => $"{v.Num}={v.Value}/{v.Ncount}/{v.Zcount}/{v.Pid}"));
+            o.WriteLine($"{IpcMode.FormatKey(a.Key),-10} {a.Id,-10} {a.Uid,-6} {IpcMode.Perms(a.Mode),-5} {a.Nsems,6} {Time(a.Otime),-20} {values}");
+        }
+
+        o.WriteLine();
+        o.WriteLine("------ Message Queues --------");
+        o.WriteLine($"{"key",-10} {"msqid",-10} {"owner",-6} {"perms",-5} {"used-bytes",10} {"qbytes",10} {"messages",8} {"lspid",-20} {"lrpid",-20} {"rtime",-20}");
+        foreach (var q in s.Msg)
+            o.WriteLine($"{IpcMode.FormatKey(q.Key),-10} {q.Id,-10} {q.Uid,-6} {IpcMode.Perms(q.Mode),-5} {q.Cbytes,10} {(q.Qbytes?.ToString(CultureInfo.InvariantCulture) ?? "?"),10} {q.Qnum,8} {Pid(q.Lspid, procs),-20} {Pid(q.Lrpid, procs),-20} {Time(q.Rtime),-20}");
+
+        var u = s.Usage;
+        o.WriteLine();
+        o.WriteLine("------ Usage --------");
+        o.WriteLine($"shm segments {N(u.ShmSegments)}, pages allocated {N(u.ShmPagesAllocated)}, resident {N(u.ShmPagesResident)}, swapped {N(u.ShmPagesSwapped)}");
+        o.WriteLine($"sem arrays {N(u.SemArrays)}, semaphores {N(u.SemSemaphores)}; msg queues {N(u.MsgQueues)}, messages {N(u.MsgMessages)}, bytes {N(u.MsgBytes)}");
+        var l = s.Limits;
+        o.WriteLine("------ Limits --------");
+        o.WriteLine($"SHMMAX {N(l.Shmmax)}  SHMALL {N(l.Shmall)} pages  SHMMNI {N(l.Shmmni)}  shm_rmid_forced {N(l.ShmRmidForced)}");
+        o.WriteLine($"SEMMSL {N(l.Semmsl)}  SEMMNS {N(l.Semmns)}  SEMOPM {N(l.Semopm)}  SEMMNI {N(l.Semmni)}");
+        o.WriteLine($"MSGMAX {N(l.Msgmax)}  MSGMNB {N(l.Msgmnb)}  MSGMNI {N(l.Msgmni)}");
+    }
+
+    private static string N<T>(T? v) where T : struct => v?.ToString() ?? "?";
+
+    private static string Time(DateTimeOffset? t) => t is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ssZ", CultureInfo.InvariantCulture) : "never";
+
+    private static string Pid(int pid, Dictionary<int, ProcessInfo> procs)
+    {
+        if (pid == 0) return "-";
+        if (!procs.TryGetValue(pid, out var p)) return pid.ToString(CultureInfo.InvariantCulture);
+        return p.Alive ? $"{pid}({TerminalText.Clean(p.Comm, 12)})" : $"{pid}(dead)";
+    }
+
+    private static string Pids(IReadOnlyList<int>? pids, Dictionary<int, ProcessInfo> procs) =>
+        pids is null ? "unknown" : pids.Count == 0 ? "-" : string.Join(' ', pids.Select(p => Pid(p, procs)));
+}

@@ -1,0 +1,41 @@
+using Microsoft.Data.Sqlite;
+
+namespace IpcAudit.Collector.Storage;
+
+/// <summary>Statements `merge` needs beyond the writer's: upserts on natural keys.</summary>
+internal static class MergeSql
+{
+    public const string SourceSnapshots = """
+        SELECT snapshot_id, snapshot_uid, context_id, taken_at, collector_version, schema_version, limit_set_id,
+               shm_count, sem_count, msg_count, shm_segments, shm_pages_allocated, shm_pages_resident, shm_pages_swapped,
+               sem_arrays, sem_semaphores, msg_queues, msg_messages, msg_bytes, notes
+        FROM snapshots ORDER BY taken_at
+        """;
+
+    public const string UpsertObject = """
+        INSERT INTO objects (context_id, kind, ipc_id, key, first_ctime, creator_pid, shape, first_seen, removed_at)
+        VALUES ($context, $kind, $ipc_id, $key, $ctime, $creator, $shape, $first_seen, $removed_at)
+        ON CONFLICT (context_id, kind, ipc_id, first_ctime, first_seen) DO UPDATE SET removed_at = excluded.removed_at
+        RETURNING object_id
+        """;
+
+    public const string UpsertProcess = """
+        INSERT INTO processes (context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid)
+        VALUES ($context, $pid, $start, $from, $to, $comm, $cmdline, $uid)
+        ON CONFLICT (context_id, pid, start_time, valid_from) DO UPDATE SET valid_to = excluded.valid_to
+        """;
+
+    /// <summary>Column list read from the table itself so the copy follows the schema.</summary>
+    public static string UpsertState(string kind, SqliteConnection connection, string table)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT name FROM pragma_table_info('{table}') ORDER BY cid";
+        using var r = command.ExecuteReader();
+        var columns = new List<string>();
+        while (r.Read()) columns.Add(r.GetString(0));
+        return $"""
+            INSERT INTO {kind}_states ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})
+            ON CONFLICT (object_id, valid_from) DO UPDATE SET valid_to = excluded.valid_to
+            """;
+    }
+}

@@ -1,0 +1,43 @@
+namespace IpcAudit.Collector.Storage;
+
+public sealed record PruneResult(int SnapshotsDeleted, int StatesDeleted, int ObjectsDeleted, long BytesBefore, long BytesAfter);
+
+/// <summary>
+/// Deletes snapshots before a cutoff and every state that ended before it; states still valid at
+/// the cutoff stay, because later snapshots are rebuilt from them. Then VACUUM gives the space back.
+/// </summary>
+public static class Retention
+{
+    public static PruneResult Prune(string path, DateTimeOffset cutoff)
+    {
+        using var store = SnapshotStore.OpenForWrite(path);
+        var before = Size(store.Path);
+        var c = UnixTime.Ms(cutoff);
+        var (snapshots, states, objects) = store.Run(tx =>
+        {
+            int Exec(string sql)
+            {
+                using var s = new Statement(store.Connection, tx, sql);
+                return s.Bind(c).Run();
+            }
+            Exec("DELETE FROM snapshot_steps WHERE snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE taken_at < $c)");
+            var snaps = Exec("DELETE FROM snapshots WHERE taken_at < $c");
+            var st = Exec("DELETE FROM shm_states WHERE valid_to <= $c") + Exec("DELETE FROM sem_states WHERE valid_to <= $c")
+                     + Exec("DELETE FROM msg_states WHERE valid_to <= $c");
+            var objs = Exec("DELETE FROM objects WHERE removed_at <= $c");
+            Exec("DELETE FROM processes WHERE valid_to <= $c");
+            IpcAuditDatabase.Execute(store.Connection, """
+                DELETE FROM limit_sets WHERE limit_set_id NOT IN (SELECT limit_set_id FROM snapshots WHERE limit_set_id IS NOT NULL);
+                DELETE FROM contexts WHERE context_id NOT IN (SELECT context_id FROM snapshots)
+                                       AND context_id NOT IN (SELECT context_id FROM objects)
+                                       AND context_id NOT IN (SELECT context_id FROM processes);
+                """, tx);
+            return (snaps, st, objs);
+        });
+        IpcAuditDatabase.Execute(store.Connection, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);");
+        return new PruneResult(snapshots, states, objects, before, Size(store.Path));
+    }
+
+    private static long Size(string path) =>
+        new[] { path, path + "-wal" }.Where(File.Exists).Sum(p => new FileInfo(p).Length);
+}

@@ -1,0 +1,50 @@
+using IpcAudit.Collector.Model;
+using Microsoft.Data.Sqlite;
+
+namespace IpcAudit.Collector.Storage;
+
+/// <summary>The collector's side of the database: it only appends snapshots.</summary>
+public sealed class SnapshotStore : IDisposable
+{
+    private readonly SqliteConnection _connection;
+
+    public string Path { get; }
+
+    private SnapshotStore(SqliteConnection connection, string path) => (_connection, Path) = (connection, path);
+
+    public static SnapshotStore OpenForWrite(string path)
+    {
+        var full = System.IO.Path.GetFullPath(path);
+        return new SnapshotStore(IpcAuditDatabase.OpenForWrite(full), full);
+    }
+
+    /// <summary>
+    /// Collects and stores one snapshot as one transaction. The write lock is taken before
+    /// <paramref name="collect"/> runs, so two collectors started at once queue and their
+    /// snapshot times stay in order; a failure anywhere leaves the database as it was.
+    /// </summary>
+    public (long SnapshotId, Snapshot Snapshot) Save(Func<Snapshot> collect) => Run(tx =>
+    {
+        var snapshot = collect();
+        return (new SnapshotWriter(_connection, tx, Path).Write(snapshot), snapshot);
+    });
+
+    internal T Run<T>(Func<SqliteTransaction, T> work)
+    {
+        try
+        {
+            using var tx = _connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE
+            var result = work(tx);
+            tx.Commit();
+            return result;
+        }
+        catch (SqliteException e)
+        {
+            throw IpcAuditDatabase.Translate(e, Path);
+        }
+    }
+
+    internal SqliteConnection Connection => _connection;
+
+    public void Dispose() => _connection.Dispose();
+}

@@ -1,0 +1,85 @@
+namespace IpcAudit.Collector.Storage;
+
+/// <summary>The writer's statements. The schema itself lives in schema/*.sql.</summary>
+internal static class StoreSql
+{
+    public const string UpsertContext = """
+        INSERT INTO contexts (natural_key, host, machine_id, boot_id, kernel, ipc_namespace, page_size)
+        VALUES ($key, $host, $machine_id, $boot_id, $kernel, $ns, $page_size)
+        ON CONFLICT (natural_key) DO UPDATE SET kernel = coalesce(contexts.kernel, excluded.kernel)
+        RETURNING context_id
+        """;
+
+    public const string LatestSnapshotTime = "SELECT max(taken_at) FROM snapshots WHERE context_id = $context";
+
+    public const string UpsertLimitSet = """
+        INSERT INTO limit_sets (fingerprint, shmmax, shmall, shmmni, shm_rmid_forced, semmsl, semmns, semopm, semmni, msgmax, msgmnb, msgmni)
+        VALUES ($fp, $shmmax, $shmall, $shmmni, $shm_rmid_forced, $semmsl, $semmns, $semopm, $semmni, $msgmax, $msgmnb, $msgmni)
+        ON CONFLICT (fingerprint) DO UPDATE SET fingerprint = excluded.fingerprint
+        RETURNING limit_set_id
+        """;
+
+    public const string InsertSnapshot = """
+        INSERT INTO snapshots (snapshot_uid, context_id, taken_at, collector_version, schema_version, limit_set_id,
+            shm_count, sem_count, msg_count,
+            shm_segments, shm_pages_allocated, shm_pages_resident, shm_pages_swapped,
+            sem_arrays, sem_semaphores, msg_queues, msg_messages, msg_bytes, notes)
+        VALUES ($uid, $context, $taken_at, $version, $schema, $limits, $shm_count, $sem_count, $msg_count,
+            $shm_segments, $shm_alloc, $shm_rss, $shm_swp, $sem_arrays, $sem_sems, $msg_queues, $msg_messages, $msg_bytes, $notes)
+        RETURNING snapshot_id
+        """;
+
+    public const string InsertStep = """
+        INSERT INTO snapshot_steps (snapshot_id, step, ordinal, duration_us, succeeded, note) VALUES ($snapshot, $step, $ordinal, $us, $ok, $note)
+        """;
+
+    /// <summary>Objects present at the previous snapshot with their current state, for one kind.</summary>
+    public static string OpenStates(string kind) => $"""
+        SELECT o.object_id, o.ipc_id, o.creator_pid, o.shape, s.valid_from, s.fingerprint
+        FROM objects o JOIN {kind}_states s ON s.object_id = o.object_id AND s.valid_to IS NULL
+        WHERE o.context_id = $context AND o.kind = '{kind}' AND o.removed_at IS NULL
+        """;
+
+    public const string InsertObject = """
+        INSERT INTO objects (context_id, kind, ipc_id, key, first_ctime, creator_pid, shape, first_seen)
+        VALUES ($context, $kind, $ipc_id, $key, $ctime, $creator, $shape, $first_seen)
+        RETURNING object_id
+        """;
+
+    public const string RemoveObject = "UPDATE objects SET removed_at = $at WHERE object_id = $object";
+
+    public static string CloseState(string kind) =>
+        $"UPDATE {kind}_states SET valid_to = $at WHERE object_id = $object AND valid_from = $from";
+
+    public const string InsertShmState = """
+        INSERT INTO shm_states (object_id, valid_from, fingerprint, key, mode, uid, gid, cuid, cgid, bytes, nattch,
+            cpid, lpid, atime, dtime, ctime, rss_bytes, swap_bytes, attached_pids)
+        VALUES ($object, $from, $fp, $key, $mode, $uid, $gid, $cuid, $cgid, $bytes, $nattch,
+            $cpid, $lpid, $atime, $dtime, $ctime, $rss, $swap, $attached)
+        """;
+
+    public const string InsertSemState = """
+        INSERT INTO sem_states (object_id, valid_from, fingerprint, key, mode, uid, gid, cuid, cgid, nsems, otime, ctime, semaphores, vanished)
+        VALUES ($object, $from, $fp, $key, $mode, $uid, $gid, $cuid, $cgid, $nsems, $otime, $ctime, $semaphores, $vanished)
+        """;
+
+    public const string InsertMsgState = """
+        INSERT INTO msg_states (object_id, valid_from, fingerprint, key, mode, uid, gid, cuid, cgid, cbytes, qnum, qbytes,
+            lspid, lrpid, stime, rtime, ctime, vanished)
+        VALUES ($object, $from, $fp, $key, $mode, $uid, $gid, $cuid, $cgid, $cbytes, $qnum, $qbytes,
+            $lspid, $lrpid, $stime, $rtime, $ctime, $vanished)
+        """;
+
+    public const string OpenProcesses = """
+        SELECT pid, start_time, valid_from FROM processes WHERE context_id = $context AND valid_to IS NULL
+        """;
+
+    public const string InsertProcess = """
+        INSERT INTO processes (context_id, pid, start_time, valid_from, comm, cmdline, uid)
+        VALUES ($context, $pid, $start, $from, $comm, $cmdline, $uid)
+        """;
+
+    public const string CloseProcess = """
+        UPDATE processes SET valid_to = $at WHERE context_id = $context AND pid = $pid AND start_time = $start AND valid_from = $from
+        """;
+}

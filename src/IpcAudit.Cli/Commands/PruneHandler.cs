@@ -1,0 +1,15 @@
+using IpcAudit.Collector.Storage;
+
+namespace IpcAudit.Cli.Commands;
+
+/// <summary>`ipcaudit prune --older-than 90d`: retention, then space reclaimed.</summary>
+public sealed class PruneHandler(TextWriter stdout)
+{
+    public int Run(string db, TimeSpan olderThan)
+    {
+        var cutoff = DateTimeOffset.UtcNow - olderThan;
+        var r = Retention.Prune(db, cutoff);
+        stdout.WriteLine($"{r.SnapshotsDeleted} snapshots before {cutoff.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} deleted ({r.StatesDeleted} object states, {r.ObjectsDeleted} objects); {r.BytesBefore:N0} -> {r.BytesAfter:N0} bytes");
+        return 0;
+    }
+}

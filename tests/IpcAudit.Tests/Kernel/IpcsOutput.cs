@@ -56,6 +56,11 @@ internal static partial class IpcsOutput
         Table(lines).SingleOrDefault(r => r[column] == value)
         ?? throw new FormatException($"no row with {column} = {value} in:\n{string.Join('\n', lines)}");
 
+    /// <summary>The `ipcs -t` row of object <paramref name="id"/> in a times section.</summary>
+    public static (string[] Words, string[] Times) TimeRow(IReadOnlyList<string> lines, string id) =>
+        TimeRow(lines.Skip(1).SingleOrDefault(l => Words(l) is [var first, ..] && first == id)
+                ?? throw new FormatException($"no ipcs -t row for id {id} in:\n{string.Join('\n', lines)}"));
+
     /// <summary>
     /// A `ipcs -t` row: leading words, then times that are "Not set", "Nov 21 05:56:40" (shm, msg:
     /// no year) or "Sat Nov 21 05:56:40 2026" (sem). Returns the leading words and the times.
@@ -150,4 +155,25 @@ internal static partial class IpcsOutput
 
     [GeneratedRegex(@"^\s*([a-z_]+)\s*=\s*(.*?)\s*$")]
     private static partial Regex Pair();
+}
+
+/// <summary>
+/// How ipcs titles and names one kind of object, and its JSON array in `collect --json`.
+/// Semaphore times carry a year in `ipcs -t`; shm and msg times do not.
+/// </summary>
+internal sealed record IpcsKind(
+    string Json, string Option, string IdColumn, string Objects, string Owners, string Times, string? Pids,
+    string[] TimeFields, bool TimesHaveYear)
+{
+    public static readonly IpcsKind Shm = new("shm", "-m", "shmid", "Shared Memory Segments",
+        "Shared Memory Segment Creators/Owners", "Shared Memory Attach/Detach/Change Times",
+        "Shared Memory Creator/Last-op PIDs", ["atime", "dtime", "ctime"], TimesHaveYear: false);
+
+    public static readonly IpcsKind Sem = new("sem", "-s", "semid", "Semaphore Arrays",
+        "Semaphore Arrays Creators/Owners", "Semaphore Operation/Change Times",
+        null, ["otime", "ctime"], TimesHaveYear: true);
+
+    public static readonly IpcsKind Msg = new("msg", "-q", "msqid", "Message Queues",
+        "Message Queues Creators/Owners", "Message Queues Send/Recv/Change Times",
+        "Message Queues PIDs", ["stime", "rtime", "ctime"], TimesHaveYear: false);
 }

@@ -144,6 +144,21 @@ internal sealed class KernelScenario
         File.Exists(file) ? string.Join('\n', File.ReadLines(file).TakeLast(40)) : $"({Path.GetFileName(file)} missing)";
 }
 
+/// <summary>
+/// A class fixture holding one scenario: the derived constructor adds steps, the first test that asks
+/// for <see cref="Run"/> runs it, and every test of the class reads the same run.
+/// </summary>
+public abstract class KernelScenarioFixture
+{
+    private readonly Lazy<KernelRun> _run;
+
+    protected KernelScenarioFixture() => _run = new(() => Scenario.Run());
+
+    private protected KernelScenario Scenario { get; } = new();
+
+    internal KernelRun Run => _run.Value;
+}
+
 /// <summary>A step of a scenario: its output is <c>run.Made[Index]</c>; <see cref="Id"/> is its object id in later steps.</summary>
 internal sealed record ScenarioStep(int Index)
 {
@@ -177,28 +192,22 @@ internal sealed class KernelRun
     /// <summary>What `ipcs ARGS` printed, e.g. Ipcs("-m", "-i", "3").</summary>
     public string Ipcs(params string[] args) => File("ipcs" + string.Concat(args.Select(a => "_" + a)) + ".txt");
 
-    public IReadOnlyDictionary<string, string> Details(string kind, int id) => IpcsOutput.Details(Ipcs(kind, "-i", id.ToString()));
-
     public string File(string name) =>
         _files.TryGetValue(name, out var text) ? text : throw new FileNotFoundException("the scenario left no " + name);
 
-    public JsonElement Shm(int id) => Object("shm", id);
-    public JsonElement Sem(int id) => Object("sem", id);
-    public JsonElement Msg(int id) => Object("msg", id);
+    public JsonElement Shm(int id) => Find("shm", "id", id);
+    public JsonElement Sem(int id) => Find("sem", "id", id);
+    public JsonElement Msg(int id) => Find("msg", "id", id);
 
     /// <summary>The processes[] entry for a pid an object refers to.</summary>
-    public JsonElement Process(int pid) =>
-        Snapshot.GetProperty("processes").EnumerateArray().SingleOrDefault(p => p.GetProperty("pid").GetInt32() == pid) is
-            { ValueKind: JsonValueKind.Object } found
-            ? found
-            : throw new InvalidOperationException($"collect --json has no processes[] entry for pid {pid}");
+    public JsonElement Process(int pid) => Find("processes", "pid", pid);
 
-    /// <summary>The object with this id in the snapshot's shm/sem/msg array.</summary>
-    public JsonElement Object(string kind, int id) =>
-        Snapshot.GetProperty(kind).EnumerateArray().SingleOrDefault(o => o.GetProperty("id").GetInt32() == id) is
+    /// <summary>The element of a snapshot array whose <paramref name="key"/> is <paramref name="value"/>.</summary>
+    private JsonElement Find(string array, string key, int value) =>
+        Snapshot.GetProperty(array).EnumerateArray().SingleOrDefault(o => o.GetProperty(key).GetInt32() == value) is
             { ValueKind: JsonValueKind.Object } found
             ? found
-            : throw new InvalidOperationException($"collect --json has no {kind} object with id {id}:\n{Snapshot}");
+            : throw new InvalidOperationException($"collect --json has no {array}[] entry with {key} {value}:\n{Snapshot}");
 
     public static KernelRun Read(string dir)
     {

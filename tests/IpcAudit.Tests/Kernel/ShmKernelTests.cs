@@ -6,14 +6,13 @@ using Xunit;
 namespace IpcAudit.Tests.Kernel;
 
 /// <summary>Shared memory segments made in a private IPC namespace, as collect and ipcs see them.</summary>
-public sealed class ShmScenario
+public sealed class ShmScenario : KernelScenarioFixture
 {
     internal readonly ScenarioStep Plain, Attached, Attacher, Doomed, DoomedAttacher, Locked;
-    private readonly Lazy<KernelRun> _run;
 
     public ShmScenario()
     {
-        var s = new KernelScenario();
+        var s = Scenario;
         Plain = s.Step("shm --key 0x2a --size 65536 --mode 0600");
         Attached = s.Step("shm --key 0x2b --size 10000 --mode 0640");
         Attacher = s.Step($"shm-attach --id {Attached.Id} --touch");
@@ -22,10 +21,7 @@ public sealed class ShmScenario
         s.Step($"shm-rmid --id {Doomed.Id}");
         Locked = s.Step("shm --key 0xdeadbeef --size 8192 --mode 0600 --lock");
         s.Step("shm --key private --size 1 --mode 0644");
-        _run = new(s.Run);
     }
-
-    internal KernelRun Run => _run.Value;
 }
 
 [Trait("Category", "Kernel")]
@@ -45,19 +41,10 @@ public sealed class ShmKernelTests(ShmScenario scenario) : IClassFixture<ShmScen
     public void EverySegmentMatchesIpcsDetails()
     {
         var diff = new FieldComparison();
-        foreach (var shm in Run.Snapshot.GetProperty("shm").EnumerateArray())
-        {
-            var id = shm.GetProperty("id").GetInt32();
-            var what = $"shm {id}";
-            var ipcs = Run.Details("-m", id);
-            foreach (var field in new[] { "uid", "gid", "cuid", "cgid", "bytes", "lpid", "cpid", "nattch" })
-                diff.Number(what, ipcs[field], shm, field);
-            diff.Text(what + " perms", ipcs["access_perms"], shm.GetProperty("perms").GetString()!);
-            diff.Time(what, ipcs["att_time"], shm, "atime");
-            diff.Time(what, ipcs["det_time"], shm, "dtime");
-            diff.Time(what, ipcs["change_time"], shm, "ctime");
-            diff.Text(what + " status", string.Join(' ', IpcMode.ShmStatus(IpcsOutput.Octal(ipcs["mode"]))), Status(shm));
-        }
+        var segments = diff.Details(Run, IpcsKind.Shm, "access_perms", ["bytes", "lpid", "cpid", "nattch"],
+            ("att_time", "atime"), ("det_time", "dtime"), ("change_time", "ctime"));
+        foreach (var (what, ipcs, shm) in segments)
+            diff.Text(what + " status", string.Join(' ', IpcMode.ShmStatus(IpcsOutput.Octal(IpcsOutput.Details(ipcs)["mode"]))), Status(shm));
         diff.AssertNone();
     }
 
@@ -65,32 +52,12 @@ public sealed class ShmKernelTests(ShmScenario scenario) : IClassFixture<ShmScen
     public void EverySegmentRowMatchesTheIpcsTables()
     {
         var diff = new FieldComparison();
-        var bytes = IpcsOutput.Section(Run.Ipcs("-b"), "Shared Memory Segments");
-        var pids = IpcsOutput.Section(Run.Ipcs("-p"), "Shared Memory Creator/Last-op PIDs");
-        var owners = IpcsOutput.Section(Run.Ipcs("-c"), "Shared Memory Segment Creators/Owners");
-        var times = IpcsOutput.Section(Run.Ipcs("-t"), "Shared Memory Attach/Detach/Change Times");
+        diff.Rows(Run, IpcsKind.Shm, ("bytes", "bytes"), ("nattch", "nattch"));
+        var rows = IpcsOutput.Section(Run.Ipcs("-b"), IpcsKind.Shm.Objects);
         foreach (var shm in Run.Snapshot.GetProperty("shm").EnumerateArray())
         {
-            var id = shm.GetProperty("id").GetInt32().ToString(CultureInfo.InvariantCulture);
-            var what = "shm " + id;
-            var row = IpcsOutput.Row(bytes, "shmid", id);
-            diff.Text(what + " key", row["key"], shm.GetProperty("key").GetString()!);
-            diff.Text(what + " perms", IpcsOutput.Octal(row["perms"]).ToString(), IpcsOutput.Octal(shm.GetProperty("perms").GetString()!).ToString());
-            diff.Number(what, row["bytes"], shm, "bytes");
-            diff.Number(what, row["nattch"], shm, "nattch");
-            diff.Text(what + " status", row["status"], Status(shm));
-
-            var pid = IpcsOutput.Row(pids, "shmid", id);
-            diff.Number(what, pid["cpid"], shm, "cpid");
-            diff.Number(what, pid["lpid"], shm, "lpid");
-            diff.Text(what + " perms (-c)", IpcsOutput.Octal(IpcsOutput.Row(owners, "shmid", id)["perms"]).ToString(),
-                IpcsOutput.Octal(shm.GetProperty("perms").GetString()!).ToString());
-
-            var (words, when) = IpcsOutput.TimeRow(times.Skip(1).Single(l => l.Split(' ', 2)[0] == id));
-            Assert.Equal(id, words[0]);
-            diff.Text(what + " atime (-t)", when[0], IpcsOutput.ShortTime(FieldComparison.TimeOf(shm, "atime")));
-            diff.Text(what + " dtime (-t)", when[1], IpcsOutput.ShortTime(FieldComparison.TimeOf(shm, "dtime")));
-            diff.Text(what + " ctime (-t)", when[2], IpcsOutput.ShortTime(FieldComparison.TimeOf(shm, "ctime")));
+            var id = FieldComparison.NumberText(shm.GetProperty("id"));
+            diff.Text($"shm {id} status", IpcsOutput.Row(rows, "shmid", id)["status"], Status(shm));
         }
         diff.AssertNone();
     }

@@ -219,58 +219,31 @@ def msg_recv(a):
     emit(op="msg-recv", id=a.id, lrpid=run_child_to_end(receive))
 
 
+ID = ("--id", dict(type=int, required=True))
+KEY = ("--key", dict(default="private"))
+MODE = ("--mode", dict(default="0600"))
+FLAG = dict(action="store_true")
+
+COMMANDS = {
+    "shm": (shm, [KEY, MODE, ("--size", dict(type=int, required=True)), ("--lock", FLAG)]),
+    "shm-attach": (shm_attach, [ID, ("--touch", FLAG)]),
+    "shm-rmid": (shm_rmid, [ID]),
+    "sem": (sem, [KEY, MODE, ("--nsems", dict(type=int, required=True)), ("--values", dict(default=""))]),
+    "sem-op": (sem_op, [ID, ("--num", dict(type=int, required=True)), ("--op", dict(type=int, required=True))]),
+    "sem-wait": (sem_wait, [ID, ("--num", dict(type=int, required=True)), ("--op", dict(type=int, default=-1))]),
+    "msg": (msg, [KEY, MODE] + [(o, dict(type=int, default=0)) for o in ("--count", "--size", "--qbytes")]),
+    "msg-recv": (msg_recv, [ID, ("--count", dict(type=int, default=1))]),
+}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("shm")
-    p.add_argument("--key", default="private")
-    p.add_argument("--size", type=int, required=True)
-    p.add_argument("--mode", default="0600")
-    p.add_argument("--lock", action="store_true")
-    p.set_defaults(run=shm)
-
-    p = sub.add_parser("shm-attach")
-    p.add_argument("--id", type=int, required=True)
-    p.add_argument("--touch", action="store_true")
-    p.set_defaults(run=shm_attach)
-
-    p = sub.add_parser("shm-rmid")
-    p.add_argument("--id", type=int, required=True)
-    p.set_defaults(run=shm_rmid)
-
-    p = sub.add_parser("sem")
-    p.add_argument("--key", default="private")
-    p.add_argument("--nsems", type=int, required=True)
-    p.add_argument("--mode", default="0600")
-    p.add_argument("--values", default="")
-    p.set_defaults(run=sem)
-
-    p = sub.add_parser("sem-op")
-    p.add_argument("--id", type=int, required=True)
-    p.add_argument("--num", type=int, required=True)
-    p.add_argument("--op", type=int, required=True)
-    p.set_defaults(run=sem_op)
-
-    p = sub.add_parser("sem-wait")
-    p.add_argument("--id", type=int, required=True)
-    p.add_argument("--num", type=int, required=True)
-    p.add_argument("--op", type=int, default=-1)
-    p.set_defaults(run=sem_wait)
-
-    p = sub.add_parser("msg")
-    p.add_argument("--key", default="private")
-    p.add_argument("--mode", default="0600")
-    p.add_argument("--count", type=int, default=0)
-    p.add_argument("--size", type=int, default=0)
-    p.add_argument("--qbytes", type=int, default=0)
-    p.set_defaults(run=msg)
-
-    p = sub.add_parser("msg-recv")
-    p.add_argument("--id", type=int, required=True)
-    p.add_argument("--count", type=int, default=1)
-    p.set_defaults(run=msg_recv)
-
+    for name, (run, options) in COMMANDS.items():
+        command = sub.add_parser(name)
+        for option, settings in options:
+            command.add_argument(option, **settings)
+        command.set_defaults(run=run)
     args = parser.parse_args()
     args.run(args)
 

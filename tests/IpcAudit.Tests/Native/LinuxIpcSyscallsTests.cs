@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using IpcAudit.Collector.Native;
 using IpcAudit.Collector.Model;
 using IpcAudit.Tests.Kernel;
-using Semaphore = IpcAudit.Collector.Model.Semaphore;
 using Xunit;
 
 namespace IpcAudit.Tests.Native;

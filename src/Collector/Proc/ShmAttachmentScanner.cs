@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.IO.Enumeration;
+
+namespace IpcAudit.Collector.Proc;
+
+/// <summary>What one pass over /proc/PID/maps found.</summary>
+/// <param name="PidsByShmid">shmid → the pids (sorted, distinct) that map it now.</param>
+/// <param name="ProcessesScanned">Processes in our IPC namespace whose maps were read.</param>
+/// <param name="ProcessesUnreadable">Processes whose ns link or maps could not be read (another user's, as non-root).</param>
+/// <param name="ProcessesInOtherNamespaces">Skipped: their shmids are another namespace's.</param>
+/// <param name="FirstFormatError">The first maps line that did not parse (counted as unreadable), if any.</param>
+public sealed record ShmAttachmentScan(
+    IReadOnlyDictionary<int, IReadOnlyList<int>> PidsByShmid,
+    int ProcessesScanned,
+    int ProcessesUnreadable,
+    int ProcessesInOtherNamespaces,
+    string? FirstFormatError = null);
+
+/// <summary>
+/// Who maps which segment: nattch says how many, only /proc/PID/maps says who.
+/// Not thread-safe: one scanner reuses one read buffer.
+/// </summary>
+public sealed class ShmAttachmentScanner(ProcRoot proc)
+{
+    private byte[] _buffer = new byte[16 * 1024];
+
+    public ShmAttachmentScan Scan()
+    {
+        // Without ns links (very old kernels) every process is taken to share our namespace.
+        var ourNamespace = NsIpcLink.Read(proc);
+        var pidsByShmid = new Dictionary<int, List<int>>();
+        var shmids = new List<int>();
+        int scanned = 0, unreadable = 0, otherNamespace = 0;
+        string? firstError = null;
+
+        foreach (var pid in ProcessIds())
+        {
+            shmids.Clear();
+            try
+            {
+                if (ourNamespace is not null && NsIpcLink.Read(proc, pid) is var ns && ns != ourNamespace)
+                {
+                    // null: the process exited or is a zombie (its ns links no longer resolve).
+                    if (ns is not null) otherNamespace++;
+                    continue;
+                }
+                var maps = $"{pid}/maps";
+                var length = ProcFile.Read(proc.PathOf(maps), ref _buffer);
+                ProcessMapsFile.Collect(_buffer.AsSpan(0, length), maps, shmids);
+            }
+            catch (FileNotFoundException) { continue; }
+            catch (DirectoryNotFoundException) { continue; }
+            catch (UnauthorizedAccessException) { unreadable++; continue; }
+            catch (ProcFormatException e) { unreadable++; firstError ??= e.Message; continue; }
+            catch (IOException)
+            {
+                // ESRCH and friends when the process exited between listing and reading.
+                if (Directory.Exists(proc.PathOf(pid.ToString(CultureInfo.InvariantCulture)))) unreadable++;
+                continue;
+            }
+
+            scanned++;
+            foreach (var shmid in shmids)
+            {
+                if (!pidsByShmid.TryGetValue(shmid, out var pids)) pidsByShmid[shmid] = pids = new List<int>(2);
+                pids.Add(pid);
+            }
+        }
+
+        var result = new Dictionary<int, IReadOnlyList<int>>(pidsByShmid.Count);
+        foreach (var (shmid, pids) in pidsByShmid)
+        {
+            // Each pid was added once per shmid; only the order is left to fix.
+            var sorted = pids.ToArray();
+            Array.Sort(sorted);
+            result[shmid] = sorted;
+        }
+        return new ShmAttachmentScan(result, scanned, unreadable, otherNamespace, firstError);
+    }
+
+    /// <summary>The numeric entries of the proc root, without a string per entry.</summary>
+    private IEnumerable<int> ProcessIds() =>
+        new FileSystemEnumerable<int>(proc.Root, static (ref FileSystemEntry e) => int.Parse(e.FileName, CultureInfo.InvariantCulture),
+            new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true })
+        {
+            ShouldIncludePredicate = static (ref FileSystemEntry e) => e.IsDirectory && IsPid(e.FileName),
+        };
+
+    private static bool IsPid(ReadOnlySpan<char> name) =>
+        name.Length is > 0 and <= 9 && !name.ContainsAnyExceptInRange('0', '9');
+}

@@ -28,7 +28,7 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
         var notes = new List<string>();
 
         var host = steps.Run("host", FallbackHost(), () =>
-            new(new HostIdentityReader(proc, options.MachineIdPath, options.HostOverride).Read()));
+            new(new HostIdentityReader(proc, MachineIdPath(), options.HostOverride).Read()));
         var limits = steps.Run("limits", new IpcLimits(), () => new(KernelLimitsFile.Read(proc)));
 
         var shmList = steps.Run("shm", (IReadOnlyList<ShmSegment>?)null, () => Table(SysvShmFile.Read(proc), "shm"));
@@ -53,6 +53,12 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
             Shm = shm, Sem = sem, Msg = msg, Processes = processes, Steps = steps.Steps, Notes = notes,
         };
     }
+
+    /// <summary>
+    /// A saved /proc copy is another machine's: its machine-id is the one saved beside it
+    /// (&lt;root&gt;/etc/machine-id), or unknown — never the machine-id of the host replaying it.
+    /// </summary>
+    private string MachineIdPath() => proc.IsLive ? options.MachineIdPath : proc.PathOf("etc/machine-id");
 
     private HostIdentity FallbackHost() => new()
     {

@@ -145,9 +145,28 @@ public static class IpcAuditDatabase
         14 => new($"{path}: cannot open database (check the directory exists and is writable)", ExitCodes.Failure, e),
         8 => new($"{path}: database is read-only for this user", ExitCodes.Failure, e),
         5 or 6 => new($"{path}: database is locked by another process for more than 30 s", ExitCodes.Failure, e),
+        10 when FreeBytes(path) is < 1024 * 1024 and var free =>
+            new($"{path}: disk full ({free / 1024} KiB free); the snapshot was not written and existing data is intact", ExitCodes.Failure, e),
         10 => new($"{path}: I/O error ({e.Message.TrimEnd('.')}); existing data is intact", ExitCodes.Failure, e),
         _ => new($"{path}: SQLite error {e.SqliteErrorCode}: {e.Message.TrimEnd('.')}", ExitCodes.Failure, e),
     };
+
+    /// <summary>
+    /// SQLite reports ENOSPC on some file systems (tmpfs) as a plain I/O error; the free space of the
+    /// file system holding the database tells the user what actually happened.
+    /// </summary>
+    private static long? FreeBytes(string path)
+    {
+        try
+        {
+            var full = Path.GetFullPath(path);
+            var mount = DriveInfo.GetDrives()
+                .Where(d => full.StartsWith(d.RootDirectory.FullName, StringComparison.Ordinal))
+                .MaxBy(d => d.RootDirectory.FullName.Length);
+            return mount?.AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
 
     internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
     {

@@ -121,24 +121,40 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         }
     }
 
+    /// <summary>
+    /// btime in /proc/stat is now minus uptime, so a process's absolute start time can move by a
+    /// second between snapshots: the same pid within this tolerance is the same process.
+    /// </summary>
+    private const long StartTimeToleranceMs = 2000;
+
     private void SyncProcesses(IReadOnlyList<ProcessInfo> processes, long context, long at)
     {
-        var open = new Dictionary<(int Pid, long Start), long>();
+        var open = new Dictionary<int, List<(long Start, long From)>>();
         using (var query = Prepare(StoreSql.OpenProcesses))
         using (var reader = query.Bind(context).Query())
         {
-            while (reader.Read()) open[(reader.GetInt32(0), reader.GetInt64(1))] = reader.GetInt64(2);
+            while (reader.Read())
+            {
+                var pid = reader.GetInt32(0);
+                if (!open.TryGetValue(pid, out var rows)) open[pid] = rows = [];
+                rows.Add((reader.GetInt64(1), reader.GetInt64(2)));
+            }
         }
         using var insert = Prepare(StoreSql.InsertProcess);
         foreach (var p in processes)
         {
             if (!p.Alive || p.StartTime is not { } start) continue;
             var startMs = UnixTime.Ms(start);
-            if (open.Remove((p.Pid, startMs))) continue;
+            if (open.TryGetValue(p.Pid, out var rows))
+            {
+                var match = rows.FindIndex(r => Math.Abs(r.Start - startMs) <= StartTimeToleranceMs);
+                if (match >= 0) { rows.RemoveAt(match); continue; }
+            }
             insert.Bind(context, p.Pid, startMs, at, p.Comm, p.Cmdline, p.Uid).Run();
         }
         using var close = Prepare(StoreSql.CloseProcess);
-        foreach (var ((pid, start), from) in open) close.Bind(at, context, pid, start, from).Run();
+        foreach (var (pid, rows) in open)
+            foreach (var (start, from) in rows) close.Bind(at, context, pid, start, from).Run();
     }
 
     private Statement Prepare(string sql) => new(connection, transaction, sql);

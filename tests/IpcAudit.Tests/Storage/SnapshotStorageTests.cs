@@ -178,3 +178,36 @@ public sealed class SnapshotStorageTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(2L, IpcAuditDatabase.Scalar(reader.Connection, "SELECT count(*) FROM objects"));
     }
 }
+
+public sealed class ProcessHistoryTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    public void Dispose() => _dir.Dispose();
+
+    private static ProcessInfo Live(int pid, DateTimeOffset start) =>
+        new() { Pid = pid, Alive = true, Comm = "httpd", Cmdline = "/usr/sbin/httpd -k start", Uid = 48, StartTime = start };
+
+    [Fact]
+    public void StartTimeJitterOfASecondIsTheSameProcess()
+    {
+        var db = _dir.File("p.db");
+        using var store = SnapshotStore.OpenForWrite(db);
+        var seg = SyntheticSnapshots.Shm(1, cpid: 4711) with { Nattch = 1, AttachedPids = [4711] };
+        var start = SyntheticSnapshots.T0.AddHours(-1);
+        store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0, shm: [seg], processes: [Live(4711, start)]));
+        store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0.AddMinutes(5), shm: [seg], processes: [Live(4711, start.AddMilliseconds(1000))]));
+        Assert.Equal(1L, IpcAuditDatabase.Scalar(store.Connection, "SELECT count(*) FROM processes"));
+    }
+
+    [Fact]
+    public void ReusedPidIsANewProcessAndTheOldOneEnds()
+    {
+        var db = _dir.File("p.db");
+        using var store = SnapshotStore.OpenForWrite(db);
+        var seg = SyntheticSnapshots.Shm(1, cpid: 4711);
+        store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0, shm: [seg], processes: [Live(4711, SyntheticSnapshots.T0.AddHours(-1))]));
+        store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0.AddMinutes(5), shm: [seg], processes: [Live(4711, SyntheticSnapshots.T0.AddMinutes(2))]));
+        Assert.Equal(2L, IpcAuditDatabase.Scalar(store.Connection, "SELECT count(*) FROM processes"));
+        Assert.Equal(1L, IpcAuditDatabase.Scalar(store.Connection, "SELECT count(*) FROM processes WHERE valid_to IS NOT NULL"));
+    }
+}

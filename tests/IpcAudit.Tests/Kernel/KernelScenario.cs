@@ -45,34 +45,28 @@ internal sealed class KernelScenario
         var script = work.File("script.sh");
         File.WriteAllText(script, Script());
 
-        var start = new ProcessStartInfo("unshare", ["--ipc", "bash", script])
+        var environment = new Dictionary<string, string>
         {
-            WorkingDirectory = work.Path,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment =
-            {
-                ["WORK"] = work.Path,
-                ["SCENARIO"] = ScenarioScript,
-                ["DOTNET"] = DotnetHost(),
-                ["CLI"] = Path.Combine(AppContext.BaseDirectory, "ipcaudit.dll"),
-                ["IPC_SCENARIO_PIDFILE"] = work.File(PidFile),
-            },
+            ["WORK"] = work.Path,
+            ["SCENARIO"] = ScenarioScript,
+            ["DOTNET"] = BoundedProcess.Dotnet,
+            ["CLI"] = BoundedProcess.CliDll,
+            ["IPC_SCENARIO_PIDFILE"] = work.File(PidFile),
         };
-        using var bash = Process.Start(start)!;
-        _ = bash.StandardOutput.ReadToEndAsync(); // drained so a chatty step cannot block on a full pipe
-        var stderr = bash.StandardError.ReadToEndAsync();
-        if (!bash.WaitForExit(Timeout))
+        BoundedProcess bash;
+        try
         {
-            bash.Kill(entireProcessTree: true);
-            bash.WaitForExit(TimeSpan.FromSeconds(5));
+            bash = BoundedProcess.Run("unshare", ["--ipc", "bash", script], Timeout, environment);
+        }
+        catch (TimeoutException e)
+        {
             KillLeftoverChildren(work.File(PidFile));
-            throw new TimeoutException($"kernel scenario did not finish within {Timeout.TotalSeconds} s:\n{Tail(work.File("script.log"))}");
+            throw new TimeoutException($"{e.Message}:\n{Tail(work.File("script.log"))}");
         }
         KillLeftoverChildren(work.File(PidFile));
         if (bash.ExitCode != 0)
             throw new InvalidOperationException(
-                $"kernel scenario failed (exit {bash.ExitCode}):\n{stderr.Result}{Tail(work.File("script.log"))}");
+                $"kernel scenario failed (exit {bash.ExitCode}):\n{bash.Stderr}{Tail(work.File("script.log"))}");
 
         var collectExit = File.ReadAllText(work.File("collect.rc")).Trim();
         if (collectExit != "0")
@@ -133,12 +127,6 @@ internal sealed class KernelScenario
             }
         }
     }
-
-    /// <summary>The dotnet host running these tests, so the CLI runs on the same runtime.</summary>
-    private static string DotnetHost() =>
-        Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet" ? Environment.ProcessPath!
-        : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host
-        : "dotnet";
 
     private static string Tail(string file) =>
         File.Exists(file) ? string.Join('\n', File.ReadLines(file).TakeLast(40)) : $"({Path.GetFileName(file)} missing)";

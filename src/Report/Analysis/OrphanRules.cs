@@ -86,7 +86,7 @@ public sealed class ShmOrphanRule : IOrphanRule<ShmState>
         var who = s.Lpid <= 0 ? $"creator {s.Cpid} {c.Fate(creator)}; never attached"
             : s.Lpid == s.Cpid ? $"creator and last user {s.Cpid} {c.Fate(creator)}"
             : $"creator {s.Cpid} {c.Fate(creator)}, last user {s.Lpid} {c.Fate(lastUser)}";
-        var lastOp = s.Lpid > 0 ? $"; last attach/detach {OrphanText.Time(ObjectUsers.Latest(s.Atime, s.Dtime))}" : "";
+        var lastOp = ObjectUsers.Latest(s.Atime, s.Dtime) is { } op ? $"; last attach/detach {OrphanText.Time(op)}" : "";
         // With shm_rmid_forced=1 the kernel destroys a segment when its last attachment goes (or its creator exits unattached).
         var rmid = c.LimitsAtEnd.ShmRmidForced == 1
             ? "kernel.shm_rmid_forced=1 is set now but did not remove it (set after the segment was orphaned?)"

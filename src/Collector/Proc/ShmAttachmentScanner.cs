@@ -38,10 +38,12 @@ public sealed class ShmAttachmentScanner(ProcRoot proc)
             shmids.Clear();
             try
             {
-                if (ourNamespace is not null && NsIpcLink.Read(proc, pid) is var ns && ns != ourNamespace)
+                // Unknown namespace (null) is read on: a zombie's maps is empty, and another user's
+                // process (readlink gives EACCES, which LinkTarget reports as null) fails on maps
+                // below with EACCES and is counted as unreadable instead of silently skipped.
+                if (ourNamespace is not null && NsIpcLink.Read(proc, pid) is { } ns && ns != ourNamespace)
                 {
-                    // null: the process exited or is a zombie (its ns links no longer resolve).
-                    if (ns is not null) otherNamespace++;
+                    otherNamespace++;
                     continue;
                 }
                 var maps = $"{pid}/maps";

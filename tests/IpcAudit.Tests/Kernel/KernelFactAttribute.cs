@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using IpcAudit.Tests.Support;
 using Xunit;
 
 namespace IpcAudit.Tests.Kernel;
@@ -20,20 +20,10 @@ public sealed class KernelFactAttribute : FactAttribute
     {
         try
         {
-            using var probe = Process.Start(new ProcessStartInfo("unshare", ["--ipc", "true"])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            })!;
-            var stderr = probe.StandardError.ReadToEndAsync();
-            if (!probe.WaitForExit(TimeSpan.FromSeconds(10)))
-            {
-                probe.Kill(entireProcessTree: true);
-                return "no answer within 10 s";
-            }
-            return probe.ExitCode == 0 ? null : stderr.Result.Trim() is { Length: > 0 } s ? s : $"exit code {probe.ExitCode}";
+            var probe = BoundedProcess.Run("unshare", ["--ipc", "true"], TimeSpan.FromSeconds(10));
+            return probe.ExitCode == 0 ? null : probe.Stderr.Trim() is { Length: > 0 } s ? s : $"exit code {probe.ExitCode}";
         }
-        catch (System.ComponentModel.Win32Exception e)
+        catch (Exception e) when (e is TimeoutException or System.ComponentModel.Win32Exception)
         {
             return e.Message;
         }

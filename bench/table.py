@@ -23,8 +23,11 @@ def machine():
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--build", default="?")
-    p.add_argument("results", nargs="+")
+    p.add_argument("--report", help="bench/report_timing.py's JSON: print only the report table")
+    p.add_argument("results", nargs="*")
     a = p.parse_args()
+    if a.report:
+        return report_table(json.load(open(a.report)))
     docs = sorted((json.load(open(f)) for f in a.results), key=lambda d: d["n"])
     by_n = {d["n"]: d for d in docs}
     extra = sorted({k for d in docs for k in d["results"]} - {k for k, _ in ROWS})
@@ -59,6 +62,15 @@ def main():
                 slope = (by_n[3000]["results"][key]["median_ms"] - by_n[1000]["results"][key]["median_ms"]) * 1000 / 6000
                 print(f"| {label} | {slope:.1f} |")
 
+    if 1000 in by_n and 3000 in by_n:
+        print("\nThe same slope from median CPU time (user + system), which other load on the machine disturbs less:\n")
+        print("| measurement | µs CPU per object |")
+        print("|---|---:|")
+        for key, label in ROWS + [(k, f"variant {k}") for k in extra]:
+            if key in by_n[1000]["results"] and key in by_n[3000]["results"]:
+                slope = (by_n[3000]["results"][key]["median_cpu_ms"] - by_n[1000]["results"][key]["median_cpu_ms"]) * 1000 / 6000
+                print(f"| {label} | {slope:.1f} |")
+
     for d in docs:
         if d["n"] == max(by_n):
             print(f"\nWhere steady-state collect spends its time at N = {d['n']:,} (median of each step over "
@@ -72,6 +84,16 @@ def main():
     problems = [f"N={d['n']}: {p}" for d in docs for p in d["problems"]]
     if problems:
         print("\nPROBLEMS: " + "; ".join(problems))
+
+
+def report_table(d):
+    print(f"\nReport over generated history: {d['snapshots']:,} snapshots, {d['objects']:,} objects, "
+          f"{d['state_rows']:,} state rows; database {d['db_bytes']:,} bytes ({d['db_bytes'] / 2**20:.1f} MiB) after a WAL checkpoint.\n")
+    print("| command | rounds | median ms | min-max ms | median CPU ms | peak RSS MiB |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, r in d["results"].items():
+        print(f"| `{name}` | {len(r['walls_ms'])} | {r['median_ms']:.0f} | {r['min_ms']:.0f}-{r['max_ms']:.0f} | "
+              f"{r['median_cpu_ms']:.0f} | {r['peak_rss_kb'] / 1024:.1f} |")
 
 
 if __name__ == "__main__":

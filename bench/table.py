@@ -54,22 +54,10 @@ def main():
               f"{s['bytes_per_snapshot']:.0f} (over {s['snapshots']}) |")
 
     if 1000 in by_n and 3000 in by_n:
-        print("\nMarginal cost per IPC object (slope of the median between N = 1,000 and 3,000, i.e. 6,000 more objects):\n")
-        print("| measurement | µs per object |")
-        print("|---|---:|")
-        for key, label in ROWS + [(k, f"variant {k}") for k in extra]:
-            if key in by_n[1000]["results"] and key in by_n[3000]["results"]:
-                slope = (by_n[3000]["results"][key]["median_ms"] - by_n[1000]["results"][key]["median_ms"]) * 1000 / 6000
-                print(f"| {label} | {slope:.1f} |")
-
-    if 1000 in by_n and 3000 in by_n:
-        print("\nThe same slope from median CPU time (user + system), which other load on the machine disturbs less:\n")
-        print("| measurement | µs CPU per object |")
-        print("|---|---:|")
-        for key, label in ROWS + [(k, f"variant {k}") for k in extra]:
-            if key in by_n[1000]["results"] and key in by_n[3000]["results"]:
-                slope = (by_n[3000]["results"][key]["median_cpu_ms"] - by_n[1000]["results"][key]["median_cpu_ms"]) * 1000 / 6000
-                print(f"| {label} | {slope:.1f} |")
+        slopes(by_n, extra, "median_ms", "Marginal cost per IPC object (slope of the median between N = 1,000 and 3,000, "
+               "i.e. 6,000 more objects)", "µs per object")
+        slopes(by_n, extra, "median_cpu_ms", "The same slope from median CPU time (user + system), which other load on "
+               "the machine disturbs less", "µs CPU per object")
 
     for d in docs:
         if d["n"] == max(by_n):
@@ -84,6 +72,16 @@ def main():
     problems = [f"N={d['n']}: {p}" for d in docs for p in d["problems"]]
     if problems:
         print("\nPROBLEMS: " + "; ".join(problems))
+
+
+def slopes(by_n, extra, field, title, unit):
+    print(f"\n{title}:\n")
+    print(f"| measurement | {unit} |")
+    print("|---|---:|")
+    for key, label in ROWS + [(k, f"variant {k}") for k in extra]:
+        if key in by_n[1000]["results"] and key in by_n[3000]["results"]:
+            slope = (by_n[3000]["results"][key][field] - by_n[1000]["results"][key][field]) * 1000 / 6000
+            print(f"| {label} | {slope:.1f} |")
 
 
 def report_table(d):

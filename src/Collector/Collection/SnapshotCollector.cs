@@ -30,7 +30,7 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
 
         // Semaphores and queues (their tables and one syscall per semaphore or queue) share nothing
         // with segments and /proc/PID until the processes step, so they run on a second core meanwhile:
-        // at 3,000 objects of each kind that takes a third off the collector's wall time.
+        // at 3,000 objects of each kind that saves about 10 ms of ~155 (docs/BENCHMARKS.md).
         var queuesAndSemaphores = new SemAndMsgCollection(this, proc);
         var worker = queuesAndSemaphores.Start();
 

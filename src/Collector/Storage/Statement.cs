@@ -27,7 +27,7 @@ internal sealed class Statement : IDisposable
 
     /// <summary>
     /// The distinct <c>$name</c>s of <paramref name="sql"/> in order of first appearance. A plain scan, not a
-    /// Regex: the collector starts every minute, and Regex's start-up cost was larger than all its statements'.
+    /// Regex: the collector starts every minute, and initializing Regex is start-up work it does not need.
     /// </summary>
     internal static List<string> ParameterNames(string sql)
     {

@@ -93,42 +93,33 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
             : new([]);
     }
 
-    private StepOutcome<IReadOnlyList<SemArray>> ReadSemaphoreValues(IReadOnlyList<SemArray> arrays)
-    {
-        var tally = new OutcomeTally();
-        var result = new SemArray[arrays.Count];
-        for (var i = 0; i < arrays.Count; i++)
-        {
-            var a = arrays[i];
-            var r = syscalls.ReadSemaphores(a.Id, a.Nsems);
-            tally.Count(r.Status);
-            result[i] = r.Status switch
-            {
-                SyscallStatus.Ok => a with { Semaphores = r.Value },
-                SyscallStatus.Gone => a with { Vanished = true },
-                _ => a,
-            };
-        }
-        return new(result, tally.Succeeded, tally.Note("arrays"));
-    }
+    private StepOutcome<IReadOnlyList<SemArray>> ReadSemaphoreValues(IReadOnlyList<SemArray> arrays) =>
+        PerObject(arrays, "arrays", a => syscalls.ReadSemaphores(a.Id, a.Nsems),
+            (a, values) => a with { Semaphores = values }, a => a with { Vanished = true });
 
-    private StepOutcome<IReadOnlyList<MsgQueue>> ReadQueueCapacities(IReadOnlyList<MsgQueue> queues)
+    private StepOutcome<IReadOnlyList<MsgQueue>> ReadQueueCapacities(IReadOnlyList<MsgQueue> queues) =>
+        PerObject(queues, "queues", q => syscalls.ReadQueueCapacity(q.Id),
+            (q, qbytes) => q with { Qbytes = qbytes }, q => q with { Vanished = true });
+
+    /// <summary>One syscall per object: values where the kernel answered, "vanished" where it said gone, unknown otherwise.</summary>
+    private static StepOutcome<IReadOnlyList<T>> PerObject<T, TValue>(IReadOnlyList<T> objects, string what,
+        Func<T, SyscallResult<TValue>> call, Func<T, TValue, T> withValue, Func<T, T> vanished)
     {
         var tally = new OutcomeTally();
-        var result = new MsgQueue[queues.Count];
-        for (var i = 0; i < queues.Count; i++)
+        var result = new T[objects.Count];
+        for (var i = 0; i < objects.Count; i++)
         {
-            var q = queues[i];
-            var r = syscalls.ReadQueueCapacity(q.Id);
+            var o = objects[i];
+            var r = call(o);
             tally.Count(r.Status);
             result[i] = r.Status switch
             {
-                SyscallStatus.Ok => q with { Qbytes = r.Value },
-                SyscallStatus.Gone => q with { Vanished = true },
-                _ => q,
+                SyscallStatus.Ok => withValue(o, r.Value!),
+                SyscallStatus.Gone => vanished(o),
+                _ => o,
             };
         }
-        return new(result, tally.Succeeded, tally.Note("queues"));
+        return new(result, tally.Succeeded, tally.Note(what));
     }
 
     private StepOutcome<IReadOnlyList<ShmSegment>> ReadAttachments(IReadOnlyList<ShmSegment> segments)

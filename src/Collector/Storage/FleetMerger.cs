@@ -78,30 +78,30 @@ public static class FleetMerger
         private void Map(string select, string upsert, Dictionary<long, long> ids, Action<object?[]> remap)
         {
             using var statement = new Statement(dst, tx, upsert);
-            using var query = src.CreateCommand();
-            query.CommandText = select;
-            using var r = query.ExecuteReader();
-            while (r.Read())
+            ForEachRow(select, v =>
             {
-                var v = Values(r);
                 var rest = v[1..];
                 remap(rest);
                 ids[(long)v[0]!] = statement.Bind(rest).Scalar();
-            }
+            });
         }
 
         private void Rows(string select, Action<object?[]> remap, string upsert)
         {
             using var statement = new Statement(dst, tx, upsert);
+            ForEachRow(select, v =>
+            {
+                remap(v);
+                statement.Bind(v).Run();
+            });
+        }
+
+        private void ForEachRow(string select, Action<object?[]> row)
+        {
             using var query = src.CreateCommand();
             query.CommandText = select;
             using var r = query.ExecuteReader();
-            while (r.Read())
-            {
-                var v = Values(r);
-                remap(v);
-                statement.Bind(v).Run();
-            }
+            while (r.Read()) row(Values(r));
         }
 
         private static object?[] Values(SqliteDataReader r)

@@ -1,0 +1,74 @@
+using CsvHelper;
+using IpcAudit.Collector.Output;
+using IpcAudit.Report.Model;
+
+namespace IpcAudit.Report.Output;
+
+/// <summary>
+/// `report --format csv`: one RFC 4180 file per section in a folder, for spreadsheets and scripts.
+/// Numbers are unformatted (invariant culture), times ISO-8601 UTC, null is an empty field.
+/// </summary>
+public static class ReportCsv
+{
+    public const string OrphansFile = "orphans.csv", GrowthFile = "growth.csv", PressureFile = "pressure.csv", ChurnFile = "churn.csv";
+
+    // Host names, reasons and keys come from the system: a cell starting with = + - @ would run as a
+    // formula when a reviewer opens the file in a spreadsheet, so it gets a leading ' instead.
+    // Booleans as JSON writes them, so scripts read the same values from both.
+    private static readonly CsvWriterOptions Options = CsvWriterOptions.Default with
+    {
+        Injection = CsvInjection.Escape,
+        TrueValue = "true",
+        FalseValue = "false",
+    };
+
+    public static void WriteFolder(string folder, ReportDocument doc)
+    {
+        Directory.CreateDirectory(folder);
+        WriteFile(Path.Combine(folder, OrphansFile), doc.Orphans.Select(o => new OrphanCsvRow
+        {
+            Host = o.Host, Kind = o.Kind, Id = o.Id, Key = o.Key, Owner = o.Owner, Bytes = o.Bytes,
+            FirstSeen = SnapshotJson.IsoTime(o.FirstSeen), OrphanedSince = SnapshotJson.IsoTime(o.OrphanedSince),
+            AgeSeconds = o.AgeSeconds, CreatorPid = o.CreatorPid, CreatorAlive = o.CreatorAlive,
+            Reason = o.Reason, SuggestedCommand = o.SuggestedCommand,
+        }));
+        WriteFile(Path.Combine(folder, GrowthFile), doc.Growth.Select(g => new GrowthCsvRow
+        {
+            Host = g.Host, Kind = g.Kind, Owner = g.Owner, StartCount = g.StartCount, EndCount = g.EndCount,
+            StartBytes = g.StartBytes, EndBytes = g.EndBytes, CountSlopePerDay = g.CountSlopePerDay,
+            BytesSlopePerDay = g.BytesSlopePerDay, Created = g.Created, Removed = g.Removed,
+        }));
+        WriteFile(Path.Combine(folder, PressureFile), doc.Pressure.Select(p => new PressureCsvRow
+        {
+            Host = p.Host, Limit = p.Limit, Used = p.Used, Max = p.Max, Percent = p.Percent, PeakPercent = p.PeakPercent,
+            PeakAt = Iso(p.PeakAt), SecondsAbove80 = p.SecondsAbove80, SecondsAbove90 = p.SecondsAbove90,
+            ProjectedExhaustion = Iso(p.ProjectedExhaustion),
+        }));
+        WriteFile(Path.Combine(folder, ChurnFile), doc.Churn.Select(c => new ChurnCsvRow
+        {
+            Host = c.Host, Kind = c.Kind, Created = c.Created, Removed = c.Removed, VanishedWhileUsed = c.VanishedWhileUsed,
+        }));
+    }
+
+    private static string? Iso(DateTimeOffset? t) => t is { } v ? SnapshotJson.IsoTime(v) : null;
+
+    /// <summary>Written beside the target and renamed over it, so a failed run leaves no half file.</summary>
+    private static void WriteFile<T>(string path, IEnumerable<T> rows)
+    {
+        var temp = path + ".tmp-" + Environment.ProcessId;
+        try
+        {
+            using (var csv = CsvWriter.ToFile(temp, Options))
+            {
+                csv.WriteHeader<T>();
+                foreach (var row in rows) csv.WriteRecord(row);
+            }
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using CsvHelper;
+
+namespace IpcAudit.Report.Output;
+
+// One row type per CSV file; the column names are the JSON names, which users script against.
+// Times are preformatted ISO-8601 UTC text so CSV and JSON show the same instant the same way.
+
+[CsvRecord]
+internal sealed partial record OrphanCsvRow
+{
+    [CsvColumn("host")] public string Host { get; init; } = "";
+    [CsvColumn("kind")] public string Kind { get; init; } = "";
+    [CsvColumn("id")] public int Id { get; init; }
+    [CsvColumn("key")] public string Key { get; init; } = "";
+    [CsvColumn("owner")] public uint Owner { get; init; }
+    [CsvColumn("bytes")] public ulong Bytes { get; init; }
+    [CsvColumn("first_seen")] public string FirstSeen { get; init; } = "";
+    [CsvColumn("orphaned_since")] public string OrphanedSince { get; init; } = "";
+    [CsvColumn("age_seconds")] public long AgeSeconds { get; init; }
+    [CsvColumn("creator_pid")] public int? CreatorPid { get; init; }
+    [CsvColumn("creator_alive")] public bool? CreatorAlive { get; init; }
+    [CsvColumn("reason")] public string Reason { get; init; } = "";
+    [CsvColumn("suggested_command")] public string SuggestedCommand { get; init; } = "";
+}
+
+[CsvRecord]
+internal sealed partial record GrowthCsvRow
+{
+    [CsvColumn("host")] public string Host { get; init; } = "";
+    [CsvColumn("kind")] public string Kind { get; init; } = "";
+    [CsvColumn("owner")] public uint Owner { get; init; }
+    [CsvColumn("start_count")] public long StartCount { get; init; }
+    [CsvColumn("end_count")] public long EndCount { get; init; }
+    [CsvColumn("start_bytes")] public ulong StartBytes { get; init; }
+    [CsvColumn("end_bytes")] public ulong EndBytes { get; init; }
+    [CsvColumn("count_slope_per_day")] public double CountSlopePerDay { get; init; }
+    [CsvColumn("bytes_slope_per_day")] public double BytesSlopePerDay { get; init; }
+    [CsvColumn("created")] public long Created { get; init; }
+    [CsvColumn("removed")] public long Removed { get; init; }
+}
+
+[CsvRecord]
+internal sealed partial record PressureCsvRow
+{
+    [CsvColumn("host")] public string Host { get; init; } = "";
+    [CsvColumn("limit")] public string Limit { get; init; } = "";
+    [CsvColumn("used")] public ulong Used { get; init; }
+    [CsvColumn("max")] public ulong? Max { get; init; }
+    [CsvColumn("percent")] public double? Percent { get; init; }
+    [CsvColumn("peak_percent")] public double? PeakPercent { get; init; }
+    [CsvColumn("peak_at")] public string? PeakAt { get; init; }
+    [CsvColumn("seconds_above_80")] public long SecondsAbove80 { get; init; }
+    [CsvColumn("seconds_above_90")] public long SecondsAbove90 { get; init; }
+    [CsvColumn("projected_exhaustion")] public string? ProjectedExhaustion { get; init; }
+}
+
+[CsvRecord]
+internal sealed partial record ChurnCsvRow
+{
+    [CsvColumn("host")] public string Host { get; init; } = "";
+    [CsvColumn("kind")] public string Kind { get; init; } = "";
+    [CsvColumn("created")] public long Created { get; init; }
+    [CsvColumn("removed")] public long Removed { get; init; }
+    [CsvColumn("vanished_while_used")] public long VanishedWhileUsed { get; init; }
+}

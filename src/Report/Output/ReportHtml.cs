@@ -1,0 +1,349 @@
+using System.Globalization;
+using System.Text;
+using IpcAudit.Report.Model;
+
+namespace IpcAudit.Report.Output;
+
+/// <summary>
+/// `report --format html`: one self-contained page for a capacity review. Inline CSS and SVG only:
+/// no script, font, image or link to any other host (the CSP says so too), readable offline and
+/// printable. Times are UTC so the page reads the same wherever it is sent; the output depends only
+/// on the document, so it can be compared byte for byte.
+/// </summary>
+public static class ReportHtml
+{
+    private const int WorstOrphans = 5, BarWidth = 420, BarHeight = 18;
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static readonly TimeZoneInfo Utc = TimeZoneInfo.Utc;
+
+    public static void Write(TextWriter output, ReportDocument doc)
+    {
+        // Built whole, then written once: a failure leaves nothing half-written in the output.
+        var o = new StringBuilder(64 * 1024);
+        var w = doc.Window;
+        var window = $"{Time(w.Since)} to {Time(w.Until)}";
+        o.Append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        o.Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n");
+        o.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+        o.Append($"<title>IpcAudit report {window}</title>\n<style>\n{Css}</style>\n</head>\n<body>\n");
+
+        o.Append("<header>\n<h1>IpcAudit report</h1>\n");
+        o.Append($"<p class=\"window\">{window} &middot; {Plural(w.Snapshots, "snapshot")} &middot; {Plural(w.Hosts.Count, "host")}");
+        if (w.Hosts.Count > 0) o.Append(": ").Append(string.Join(", ", w.Hosts.Select(HtmlText.Encode)));
+        o.Append("</p>\n</header>\n");
+
+        Summary(o, doc);
+        o.Append("<nav><a href=\"#charts\">Objects over time</a><a href=\"#limits\">Limits</a><a href=\"#orphans\">Orphans</a>");
+        o.Append("<a href=\"#growth\">Growth</a><a href=\"#pressure\">Pressure</a><a href=\"#churn\">Churn</a></nav>\n");
+        Charts(o, doc);
+        Limits(o, doc);
+        OrphanTable(o, doc);
+        GrowthTable(o, doc);
+        PressureTable(o, doc);
+        ChurnTable(o, doc);
+
+        o.Append($"<footer>IpcAudit report for the window ending {Time(w.Until)}. All times UTC. ");
+        o.Append("Orphan ages count an unbroken run of snapshots of one boot; projections assume the window's trend holds.</footer>\n");
+        o.Append("</body>\n</html>\n");
+        output.Write(o.ToString());
+    }
+
+    private static void Summary(StringBuilder o, ReportDocument doc)
+    {
+        o.Append("<section class=\"summary\">\n");
+        var worst = ReportRanking.Orphans(doc.Orphans).Take(WorstOrphans).ToList();
+        o.Append($"<div class=\"card{(worst.Count > 0 ? " alert" : "")}\">\n<h2>Worst orphans</h2>\n");
+        if (worst.Count == 0) o.Append("<p class=\"none\">No orphaned objects in this window.</p>\n");
+        else
+        {
+            o.Append($"<p class=\"muted\">{Plural(doc.Orphans.Count, "orphaned object")}; the worst by bytes &times; age:</p>\n<ol>\n");
+            foreach (var f in worst)
+                o.Append($"<li><b>{HtmlText.Encode(f.Host)}</b> {HtmlText.Encode(f.Kind)} {f.Id} <span class=\"mono\">{HtmlText.Encode(f.Key)}</span>: ")
+                    .Append($"{Readable.Bytes(f.Bytes)}, orphaned {Readable.Age(f.AgeSeconds)} &mdash; {HtmlText.Encode(f.Reason)}. ")
+                    .Append($"<code>{HtmlText.Encode(f.SuggestedCommand)}</code></li>\n");
+            o.Append("</ol>\n");
+        }
+        o.Append("</div>\n");
+
+        var closest = ReportRanking.ClosestToExhaustion(doc.Pressure);
+        var first = ReportRanking.FirstProjectedExhaustion(doc.Pressure);
+        var level = closest?.Percent is { } cp ? Level(cp) : "ok";
+        o.Append($"<div class=\"card {(level == "ok" ? "" : level)}\">\n<h2>Closest to exhaustion</h2>\n");
+        if (closest is null) o.Append("<p class=\"none\">No limit could be read.</p>\n");
+        else
+        {
+            o.Append($"<p class=\"headline\"><b>{HtmlText.Encode(closest.Limit)}</b> on <b>{HtmlText.Encode(closest.Host)}</b>: ")
+                .Append($"{Used(closest)} of {Max(closest)} ({Pct(closest.Percent)})</p>\n");
+            Bar(o, closest);
+            o.Append("\n<p>");
+            if (closest.PeakAt is { } at) o.Append($"Peak {Pct(closest.PeakPercent)} at {Time(at)}. ");
+            if (closest.SecondsAbove90 > 0) o.Append($"Above 90 % for {Readable.Age(closest.SecondsAbove90)}. ");
+            o.Append(closest.ProjectedExhaustion is { } x ? $"Runs out around {Time(x)} if the trend holds." : "Not rising.");
+            o.Append("</p>\n");
+            if (first is not null && first != closest)
+                o.Append($"<p>First to run out if trends hold: <b>{HtmlText.Encode(first.Limit)}</b> on <b>{HtmlText.Encode(first.Host)}</b> ")
+                    .Append($"around {Time(first.ProjectedExhaustion!.Value)} (now {Pct(first.Percent)}).</p>\n");
+        }
+        o.Append("</div>\n</section>\n");
+    }
+
+    private static void Charts(StringBuilder o, ReportDocument doc)
+    {
+        o.Append("<section id=\"charts\">\n<h2>Objects over the window</h2>\n");
+        if (doc.Series.Count == 0) o.Append("<p class=\"none\">No snapshots in this window.</p>\n");
+        foreach (var s in doc.Series)
+        {
+            var host = HtmlText.Encode(s.Host);
+            o.Append($"<h3>{host}</h3>\n");
+            if (s.Points.Count == 0) { o.Append("<p class=\"none\">No snapshots of this host in the window.</p>\n"); continue; }
+            var times = s.Points.Select(p => p.At).ToList();
+            o.Append("<div class=\"charts\">\n");
+
+            o.Append("<figure>\n<figcaption>Objects</figcaption>\n");
+            var last = s.Points[^1];
+            Legend(o, ("shm", $"shared memory segments ({last.ShmCount} at end)"), ("sem", $"semaphore arrays ({last.SemCount})"),
+                ("msg", $"message queues ({last.MsgCount})"));
+            new SvgLineChart(times, v => Readable.Count(v), wholeNumbers: true).Write(o, $"{host}: objects over time",
+            [
+                new("shared memory segments", "shm", s.Points.Select(p => (double)p.ShmCount).ToList()),
+                new("semaphore arrays", "sem", s.Points.Select(p => (double)p.SemCount).ToList()),
+                new("message queues", "msg", s.Points.Select(p => (double)p.MsgCount).ToList()),
+            ]);
+            o.Append("</figure>\n");
+
+            var maxBytes = s.Points.Max(p => Math.Max((double)p.ShmBytes, p.MsgBytes));
+            o.Append("<figure>\n<figcaption>Bytes</figcaption>\n");
+            Legend(o, ("shm", $"shared memory ({Readable.Bytes(last.ShmBytes)} at end)"), ("msg", $"queued messages ({Readable.Bytes(last.MsgBytes)})"));
+            new SvgLineChart(times, v => Readable.Bytes(v), ByteUnit(maxBytes)).Write(o, $"{host}: bytes over time",
+            [
+                new("shared memory bytes", "shm", s.Points.Select(p => (double)p.ShmBytes).ToList()),
+                new("queued message bytes", "msg", s.Points.Select(p => (double)p.MsgBytes).ToList()),
+            ]);
+            o.Append("</figure>\n</div>\n");
+        }
+        o.Append("</section>\n");
+    }
+
+    private static void Legend(StringBuilder o, params (string Css, string Name)[] items)
+    {
+        o.Append("<div class=\"legend\">");
+        foreach (var (css, name) in items) o.Append($"<span><i class=\"sw {css}\"></i>{name}</span>");
+        o.Append("</div>\n");
+    }
+
+    /// <summary>The power of 1024 that the largest value reaches, so the axis ticks fall on whole units.</summary>
+    private static double ByteUnit(double max)
+    {
+        var unit = 1.0;
+        while (max >= unit * 1024 && unit < Math.Pow(1024, 6)) unit *= 1024;
+        return unit;
+    }
+
+    private static void Limits(StringBuilder o, ReportDocument doc)
+    {
+        o.Append("<section id=\"limits\">\n<h2>Limits</h2>\n");
+        o.Append("<p class=\"muted\">The bar is use now against the maximum; the black mark is the peak in the window; ")
+            .Append("thin marks at 80 % and 90 %.</p>\n");
+        if (doc.Pressure.Count == 0) o.Append("<p class=\"none\">No limits recorded.</p>\n");
+        foreach (var group in doc.Pressure.GroupBy(p => p.Host, StringComparer.Ordinal))
+        {
+            o.Append($"<h3>{HtmlText.Encode(group.Key)}</h3>\n<div class=\"limits\">\n");
+            foreach (var p in group)
+            {
+                o.Append($"<span class=\"limit-name\">{HtmlText.Encode(p.Limit)}</span>");
+                Bar(o, p);
+                o.Append($"<span class=\"figures\">{Used(p)} of {Max(p)}");
+                if (p.Percent is not null) o.Append($" &middot; <b>{Pct(p.Percent)}</b>");
+                if (p.PeakPercent is not null) o.Append($" &middot; peak {Pct(p.PeakPercent)}");
+                if (p.ProjectedExhaustion is { } x) o.Append($" &middot; runs out {Time(x)}");
+                o.Append("</span>\n");
+            }
+            o.Append("</div>\n");
+        }
+        o.Append("</section>\n");
+    }
+
+    private static void Bar(StringBuilder o, PressureRow p)
+    {
+        o.Append($"<svg class=\"bar\" viewBox=\"0 0 {BarWidth} {BarHeight}\" width=\"{BarWidth}\" height=\"{BarHeight}\" role=\"img\" ")
+            .Append($"aria-label=\"{HtmlText.Encode(p.Limit)} {Pct(p.Percent)}\">");
+        o.Append($"<rect class=\"track\" width=\"{BarWidth}\" height=\"{BarHeight}\" rx=\"3\"/>");
+        if (p.Percent is { } now)
+            o.Append($"<rect class=\"fill {Level(now)}\" width=\"{X(now)}\" height=\"{BarHeight}\" rx=\"3\"/>");
+        foreach (var mark in new[] { 80.0, 90.0 })
+            o.Append($"<line class=\"threshold\" x1=\"{X(mark)}\" y1=\"0\" x2=\"{X(mark)}\" y2=\"{BarHeight}\"/>");
+        if (p.PeakPercent is { } peak)
+            o.Append($"<line class=\"peak\" x1=\"{X(peak)}\" y1=\"0\" x2=\"{X(peak)}\" y2=\"{BarHeight}\"><title>peak {Pct(peak)}</title></line>");
+        if (p.Max is null) o.Append($"<text x=\"6\" y=\"13\">maximum not readable</text>");
+        o.Append("</svg>");
+
+        static string X(double percent) => (Math.Clamp(percent, 0, 100) / 100 * BarWidth).ToString("0.#", Inv);
+    }
+
+    private static void OrphanTable(StringBuilder o, ReportDocument doc)
+    {
+        Heading(o, "orphans", $"Orphans ({doc.Orphans.Count})", "Objects nobody alive uses, worst first by bytes &times; age. Times UTC.");
+        if (doc.Orphans.Count == 0) { None(o); return; }
+        o.Append("<table>\n<thead><tr><th>host</th><th>kind</th><th class=\"num\">id</th><th>key</th><th class=\"num\">owner</th>")
+            .Append("<th class=\"num\">bytes</th><th class=\"num\">age</th><th>first seen</th><th>orphaned since</th><th>creator</th>")
+            .Append("<th>reason and process</th><th>suggested command</th></tr></thead>\n<tbody>\n");
+        foreach (var f in ReportRanking.Orphans(doc.Orphans))
+        {
+            var creator = f.CreatorPid is not { } pid ? "&ndash;"
+                : pid.ToString(Inv) + (f.CreatorAlive switch { true => " alive", false => " dead", null => "" });
+            o.Append($"<tr><td>{HtmlText.Encode(f.Host)}</td><td>{HtmlText.Encode(f.Kind)}</td><td class=\"num\">{f.Id}</td>")
+                .Append($"<td class=\"mono\">{HtmlText.Encode(f.Key)}</td><td class=\"num\">{f.Owner}</td>")
+                .Append($"<td class=\"num\" title=\"{f.Bytes} bytes\">{Readable.Bytes(f.Bytes)}</td>")
+                .Append($"<td class=\"num\" title=\"{f.AgeSeconds} s\">{Readable.Age(f.AgeSeconds)}</td>")
+                .Append($"<td class=\"time\">{CellTime(f.FirstSeen)}</td><td class=\"time\">{CellTime(f.OrphanedSince)}</td><td>{creator}</td>")
+                .Append($"<td>{HtmlText.Encode(f.Reason)}")
+                .Append(f.CreatorCommand is null ? "</td>" : $"<div class=\"mono cmd\">{HtmlText.Encode(f.CreatorCommand)}</div></td>")
+                .Append($"<td><code>{HtmlText.Encode(f.SuggestedCommand)}</code></td></tr>\n");
+        }
+        o.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void GrowthTable(StringBuilder o, ReportDocument doc)
+    {
+        Heading(o, "growth", $"Growth ({doc.Growth.Count})", "Per host, kind and owner; slopes by least squares over every snapshot in the window.");
+        if (doc.Growth.Count == 0) { None(o); return; }
+        o.Append("<table>\n<thead><tr><th>host</th><th>kind</th><th class=\"num\">owner</th><th class=\"num\">count at start</th>")
+            .Append("<th class=\"num\">count at end</th><th class=\"num\">count / day</th><th class=\"num\">bytes at start</th>")
+            .Append("<th class=\"num\">bytes at end</th><th class=\"num\">bytes / day</th><th class=\"num\">created</th>")
+            .Append("<th class=\"num\">removed</th></tr></thead>\n<tbody>\n");
+        foreach (var g in doc.Growth)
+            o.Append($"<tr><td>{HtmlText.Encode(g.Host)}</td><td>{HtmlText.Encode(g.Kind)}</td><td class=\"num\">{g.Owner}</td>")
+                .Append($"<td class=\"num\">{g.StartCount}</td><td class=\"num\">{g.EndCount}</td>")
+                .Append($"<td class=\"num{Trend(g.CountSlopePerDay)}\">{Signed(g.CountSlopePerDay, Readable.Number)}</td>")
+                .Append($"<td class=\"num\" title=\"{g.StartBytes}\">{Readable.Bytes(g.StartBytes)}</td>")
+                .Append($"<td class=\"num\" title=\"{g.EndBytes}\">{Readable.Bytes(g.EndBytes)}</td>")
+                .Append($"<td class=\"num{Trend(g.BytesSlopePerDay)}\">{Signed(g.BytesSlopePerDay, v => Readable.Bytes(v))}</td>")
+                .Append($"<td class=\"num\">{g.Created}</td><td class=\"num\">{g.Removed}</td></tr>\n");
+        o.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void PressureTable(StringBuilder o, ReportDocument doc)
+    {
+        Heading(o, "pressure", $"Limit pressure ({doc.Pressure.Count})", "Limits as <code>lsipc -g</code> names them; SHMALL counts pages. Runs out: when the limit is reached if the window's trend holds. Times UTC.");
+        if (doc.Pressure.Count == 0) { None(o); return; }
+        o.Append("<table>\n<thead><tr><th>host</th><th>limit</th><th class=\"num\">used</th><th class=\"num\">max</th>")
+            .Append("<th class=\"num\">use</th><th class=\"num\">peak</th><th>peak at</th><th class=\"num\">above 80 %</th>")
+            .Append("<th class=\"num\">above 90 %</th><th>runs out</th></tr></thead>\n<tbody>\n");
+        foreach (var p in doc.Pressure)
+            o.Append($"<tr><td>{HtmlText.Encode(p.Host)}</td><td>{HtmlText.Encode(p.Limit)}</td>")
+                .Append($"<td class=\"num\" title=\"{p.Used}\">{Used(p)}</td><td class=\"num\" title=\"{p.Max}\">{Max(p)}</td>")
+                .Append($"<td class=\"num {(p.Percent is { } v ? Level(v) : "")}\">{Pct(p.Percent)}</td>")
+                .Append($"<td class=\"num\">{Pct(p.PeakPercent)}</td><td class=\"time\">{(p.PeakAt is { } at ? CellTime(at) : "&ndash;")}</td>")
+                .Append($"<td class=\"num\">{Span(p.SecondsAbove80)}</td><td class=\"num\">{Span(p.SecondsAbove90)}</td>")
+                .Append($"<td class=\"time\">{(p.ProjectedExhaustion is { } x ? CellTime(x) : "not rising")}</td></tr>\n");
+        o.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void ChurnTable(StringBuilder o, ReportDocument doc)
+    {
+        Heading(o, "churn", $"Churn ({doc.Churn.Count})",
+            "Objects created and removed in the window. Vanished while used: removed while a process that used it was alive, the signature of systemd-logind <code>RemoveIPC=yes</code>.");
+        if (doc.Churn.Count == 0) { None(o); return; }
+        o.Append("<table>\n<thead><tr><th>host</th><th>kind</th><th class=\"num\">created</th><th class=\"num\">removed</th>")
+            .Append("<th class=\"num\">vanished while used</th></tr></thead>\n<tbody>\n");
+        foreach (var c in doc.Churn)
+            o.Append($"<tr><td>{HtmlText.Encode(c.Host)}</td><td>{HtmlText.Encode(c.Kind)}</td><td class=\"num\">{c.Created}</td>")
+                .Append($"<td class=\"num\">{c.Removed}</td><td class=\"num{(c.VanishedWhileUsed > 0 ? " bad" : "")}\">{c.VanishedWhileUsed}</td></tr>\n");
+        o.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void Heading(StringBuilder o, string id, string title, string note) =>
+        o.Append($"<section id=\"{id}\">\n<h2>{title}</h2>\n<p class=\"muted\">{note}</p>\n");
+
+    private static void None(StringBuilder o) => o.Append("<p class=\"none\">none</p>\n</section>\n");
+
+    private static string Level(double percent) => percent >= 90 ? "bad" : percent >= 80 ? "warn" : "ok";
+
+    private static string Trend(double slope) => slope > 0 ? " up" : "";
+
+    private static string Used(PressureRow p) => HtmlText.Encode(Readable.LimitValue(p.Limit, p.Used));
+
+    private static string Max(PressureRow p) => p.Max is { } m ? HtmlText.Encode(Readable.LimitValue(p.Limit, m)) : "unknown";
+
+    private static string Span(long seconds) => seconds > 0 ? Readable.Age(seconds) : "&ndash;";
+
+    private static string Signed(double v, Func<double, string> format) => v > 0 ? "+" + format(v) : v < 0 ? "&minus;" + format(-v) : "0";
+
+    private static string Time(DateTimeOffset t) => Readable.Time(t, Utc);
+
+    /// <summary>Table cells leave the zone to the column header, so a time fits on one line.</summary>
+    private static string CellTime(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Inv);
+
+    /// <summary>Percent texts such as "&lt; 0.1 %" hold markup characters of their own.</summary>
+    private static string Pct(double? percent) => HtmlText.Encode(Readable.Percent(percent));
+
+    private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n.ToString(Inv)} {noun}s";
+
+    private const string Css = """
+        :root { --ink: #1f2328; --muted: #59636e; --line: #d1d9e0; --panel: #f6f8fa;
+          --shm: #0072b2; --sem: #d55e00; --msg: #009e73; --ok: #2da44e; --warn: #d4a72c; --bad: #cf222e; }
+        * { box-sizing: border-box; }
+        body { font: 14px/1.45 system-ui, "Segoe UI", "DejaVu Sans", "Liberation Sans", sans-serif; color: var(--ink);
+          max-width: 1260px; margin: 24px auto; padding: 0 20px; background: #fff; }
+        h1 { font-size: 24px; margin: 0 0 2px; }
+        h2 { font-size: 18px; margin: 28px 0 6px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
+        h3 { font-size: 15px; margin: 18px 0 6px; }
+        p { margin: 4px 0; }
+        .window, .muted, .none { color: var(--muted); }
+        .none { font-style: italic; }
+        .mono, code { font-family: ui-monospace, "DejaVu Sans Mono", "Liberation Mono", monospace; font-size: 12.5px; }
+        code { background: #eff2f5; padding: 0 3px; border-radius: 3px; }
+        .summary { display: grid; grid-template-columns: 3fr 2fr; gap: 16px; margin-top: 16px; }
+        .card { border: 1px solid var(--line); border-left: 5px solid var(--ok); border-radius: 6px; padding: 10px 16px; background: var(--panel); }
+        .card.alert, .card.bad { border-left-color: var(--bad); }
+        .card.warn { border-left-color: var(--warn); }
+        .card h2 { font-size: 16px; margin: 0 0 6px; padding: 0; border: 0; }
+        .card ol { margin: 4px 0; padding-left: 22px; }
+        .card li { margin: 3px 0; }
+        .headline { font-size: 16px; }
+        nav { margin: 18px 0 0; padding: 8px 0; border-top: 1px solid var(--line); border-bottom: 1px solid var(--line); }
+        nav a { margin-right: 18px; color: #0550ae; text-decoration: none; }
+        .charts { display: flex; flex-wrap: wrap; gap: 8px 28px; }
+        figure { margin: 0; }
+        figcaption { font-weight: 600; }
+        .legend { font-size: 12px; color: var(--muted); margin: 2px 0; }
+        .legend span { margin-right: 14px; white-space: nowrap; }
+        .sw { display: inline-block; width: 18px; height: 3px; margin-right: 5px; vertical-align: middle; }
+        .sw.shm { background: var(--shm); } .sw.sem { background: var(--sem); } .sw.msg { background: var(--msg); }
+        svg.chart .grid line { stroke: #e4e8ec; stroke-width: 1; }
+        svg.chart text { font-size: 11px; fill: var(--muted); }
+        svg.chart .ylabel { text-anchor: end; }
+        svg.chart .xlabel { text-anchor: middle; }
+        svg.chart .axis { fill: none; stroke: #8c959f; stroke-width: 1; }
+        svg.chart polyline { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
+        polyline.shm { stroke: var(--shm); } polyline.sem { stroke: var(--sem); } polyline.msg { stroke: var(--msg); }
+        circle.shm { fill: var(--shm); } circle.sem { fill: var(--sem); } circle.msg { fill: var(--msg); }
+        .limits { display: grid; grid-template-columns: 80px 420px 1fr; gap: 6px 14px; align-items: center; }
+        .limit-name { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-weight: 600; }
+        .figures { font-size: 13px; }
+        svg.bar .track { fill: #e6eaef; }
+        svg.bar .fill.ok { fill: var(--ok); } svg.bar .fill.warn { fill: var(--warn); } svg.bar .fill.bad { fill: var(--bad); }
+        svg.bar .threshold { stroke: #8c959f; stroke-width: 1; stroke-dasharray: 2 2; }
+        svg.bar .peak { stroke: var(--ink); stroke-width: 3; }
+        svg.bar text { font-size: 11px; fill: var(--muted); }
+        table { border-collapse: collapse; width: 100%; font-size: 13px; margin-top: 6px; }
+        th, td { padding: 4px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+        th { background: var(--panel); font-weight: 600; }
+        .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        .cmd { overflow-wrap: anywhere; color: var(--muted); margin-top: 2px; }
+        td.time, td code { white-space: nowrap; }
+        td.up { color: #9a6700; font-weight: 600; }
+        td.warn { color: #9a6700; font-weight: 600; } td.bad { color: var(--bad); font-weight: 600; }
+        footer { margin: 32px 0 12px; color: var(--muted); font-size: 12px; }
+        @page { size: A4 landscape; margin: 12mm; }
+        @media print {
+          body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
+          nav { display: none; }
+          * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+          .card, figure, .limits, tr { break-inside: avoid; }
+          h2, h3 { break-after: avoid; }
+          thead { display: table-header-group; }
+        }
+
+        """;
+}

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Reflection;
 using IpcAudit.Cli.Commands;
 using IpcAudit.Collector;
@@ -48,14 +49,10 @@ public static class CommandTree
     {
         var (stdout, stderr) = (console.Out, console.Error);
         var root = new RootCommand(RootDescription) { Quiet, Verbose };
-        root.Validators.Add(r =>
-        {
-            if (r.GetValue(Quiet) && r.GetValue(Verbose)) r.AddError("--quiet and --verbose cannot be used together");
-        });
         foreach (var version in root.Options.OfType<VersionOption>())
             version.Action = new PrintVersion(stdout);
         StderrLog Log(ParseResult r) => new(stderr, quiet: r.GetValue(Quiet), verbose: r.GetValue(Verbose));
-        Progress ProgressFor(ParseResult r) => new(stderr, enabled: console.ErrorIsTerminal && !r.GetValue(Quiet));
+        Progress ProgressFor(ParseResult r) => new(stderr, enabled: console.ErrorIsTerminal && !r.GetValue(Quiet), console.ProgressAfter);
 
         var collect = new Command("collect", "Take a snapshot of this host's System V IPC objects, limits and usage into the database.\nExample: ipcaudit collect --db /var/lib/ipcaudit/ipcaudit.db --textfile /var/lib/prometheus/node-exporter")
             { Db, Json, ProcRootOption, At, HostOption, Textfile };
@@ -88,13 +85,37 @@ public static class CommandTree
         root.Subcommands.Add(show);
         root.Subcommands.Add(merge);
         root.Subcommands.Add(prune);
+        foreach (var command in root.Subcommands)
+            command.Validators.Add(r =>
+            {
+                if (r.GetValue(Quiet) && r.GetValue(Verbose)) r.AddError("--quiet and --verbose cannot be used together");
+            });
         return root;
     }
 
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, new CliConsole(stdout, stderr));
 
-    public static int Run(string[] args, CliConsole console) =>
-        Build(console).Parse(args).Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
+    public static int Run(string[] args, CliConsole console)
+    {
+        var result = Build(console).Parse(args);
+        var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error };
+        if (result.Action is not ParseErrorAction) return result.Invoke(configuration);
+
+        // A usage error is stderr only, with its own exit code: a script capturing stdout must not get
+        // help text or typo suggestions (System.CommandLine writes those to stdout and returns 1).
+        foreach (var error in result.Errors) console.Error.WriteLine($"ipcaudit: {error.Message}");
+        console.Error.WriteLine($"Try '{CommandLine(result.CommandResult)} --help'.");
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>"ipcaudit collect" for the command a parse ended in, whatever the executable is called.</summary>
+    private static string CommandLine(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = command; r is CommandResult c; r = c.Parent)
+            names.Insert(0, c.Parent is null ? "ipcaudit" : c.Command.Name);
+        return string.Join(' ', names);
+    }
 
     /// <summary>The root --help text: what it is, an example, and the exit codes scripts can rely on.</summary>
     private static string RootDescription =>

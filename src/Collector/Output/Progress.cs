@@ -5,11 +5,12 @@ namespace IpcAudit.Collector.Output;
 /// <summary>
 /// One self-updating line on stderr for long work (a merge of many databases, a report over months).
 /// Shown only when the caller says stderr is a terminal: pipes, journald and cron mail never get
-/// carriage returns. Quiet for the first half second, so quick runs never flicker; cleared on Dispose.
+/// carriage returns. Quiet for the first <paramref name="showAfter"/> (half a second), so quick runs
+/// never flicker; cleared on Dispose.
 /// </summary>
-public sealed class Progress(TextWriter stderr, bool enabled) : IDisposable
+public sealed class Progress(TextWriter stderr, bool enabled, TimeSpan? showAfter = null) : IDisposable
 {
-    private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(500);
+    public static readonly TimeSpan DefaultShowAfter = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -26,7 +27,7 @@ public sealed class Progress(TextWriter stderr, bool enabled) : IDisposable
     {
         if (!Enabled) return;
         var now = _clock.Elapsed;
-        if (now < Delay || now - _lastShown < Interval) return;
+        if (now < (showAfter ?? DefaultShowAfter) || (_lastShown != TimeSpan.MinValue && now - _lastShown < Interval)) return;
         _lastShown = now;
         var percent = total > 0 ? $" ({100 * done / total}%)" : "";
         var line = $"{activity} {done}/{total}{percent}" + (what is null ? "" : " " + TerminalText.Clean(what, 60));

@@ -42,6 +42,30 @@ public static class CommandTree
         Description = "Explain on stderr what is read: database, each step's source and duration", Recursive = true,
     };
     private static readonly Option<string> OlderThan = new("--older-than") { Description = "Delete snapshots older than this (e.g. 90d)", Required = true };
+    private static readonly Option<string> Since = new("--since")
+    {
+        Description = "Start of the window: " + TimeArguments.Accepted + " (default 7d)", DefaultValueFactory = _ => "7d",
+    };
+    private static readonly Option<string?> Until = new("--until") { Description = "End of the window: " + TimeArguments.Accepted + " (default now)" };
+    private static readonly Option<string[]> Hosts = new("--host") { Description = "Only this host (repeatable; default all hosts in the database)" };
+    private static readonly Option<string> OrphanAge = new("--orphan-age")
+    {
+        Description = "Report an orphan once it has been orphaned this long (default 24h)", DefaultValueFactory = _ => "24h",
+    };
+    private static readonly Option<string> Format = new("--format")
+    {
+        Description = "table (default, stdout), csv (one file per section into the --output folder), json or html (--output file or stdout)",
+        DefaultValueFactory = _ => "table",
+    };
+    private static readonly Option<string?> Output = new("--output") { Description = "File (json, html, table) or folder (csv) to write" };
+    private static readonly Option<string[]> FailOn = new("--fail-on")
+    {
+        Description = "Exit 10 when findings exist: orphans (any orphan), pressure (a limit at or above 90 % at the end); comma-separated",
+    };
+    private static readonly Argument<string> DiffFrom = new("from") { Description = "Snapshot id or ISO-8601 time (latest at or before it)" };
+    private static readonly Argument<string> DiffTo = new("to") { Description = "Snapshot id or ISO-8601 time (latest at or before it)" };
+    private static readonly Option<bool> DiffJson = new("--json") { Description = "Typed JSON instead of text" };
+    private static readonly Option<string?> DiffHost = new("--host") { Description = "Resolve times among this host's snapshots" };
 
     public static RootCommand Build(TextWriter stdout, TextWriter stderr) => Build(new CliConsole(stdout, stderr));
 
@@ -55,11 +79,11 @@ public static class CommandTree
         Progress ProgressFor(ParseResult r) => new(stderr, enabled: console.ErrorIsTerminal && !r.GetValue(Quiet), console.ProgressAfter);
 
         var collect = new Command("collect", "Take a snapshot of this host's System V IPC objects, limits and usage into the database.\nExample: ipcaudit collect --db /var/lib/ipcaudit/ipcaudit.db --textfile /var/lib/prometheus/node-exporter")
-            { Db, Json, ProcRootOption, At, HostOption, Textfile };
+            { Db, Json, ProcRootOption, At, HostOption, Textfile, OrphanAge };
         collect.SetAction(r => Guard(stderr, () => new CollectHandler(stdout, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), json: r.GetValue(Json), procRoot: r.GetValue(ProcRootOption)!,
             at: r.GetValue(At) is { } at ? TimeArguments.ParseInstant(at, "--at") : null, host: r.GetValue(HostOption),
-            textfile: r.GetValue(Textfile))));
+            textfile: r.GetValue(Textfile), orphanAge: TimeArguments.ParseDuration(r.GetValue(OrphanAge)!, "--orphan-age"))));
 
         var snapshots = new Command("snapshots", "List stored snapshots, one line each (times in the local zone).\nExample: ipcaudit snapshots --host db1") { Db, HostFilter };
         snapshots.SetAction(r => Guard(stderr, () => new SnapshotsHandler(stdout, console.Times, Log(r)).Run(
@@ -80,11 +104,26 @@ public static class CommandTree
         prune.SetAction(r => Guard(stderr, () => new PruneHandler(stdout, console.Times, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), olderThan: TimeArguments.ParseDuration(r.GetValue(OlderThan)!, "--older-than"))));
 
+        var report = new Command("report", "Orphans, growth, limit pressure and churn over a window of history.\nExample: ipcaudit report --since 7d --format html --output review.html")
+            { Db, Since, Until, Hosts, OrphanAge, Format, Output, FailOn };
+        report.SetAction(r => Guard(stderr, () => new ReportHandler(stdout, Log(r), ProgressFor(r)).Run(
+            db: DatabaseLocation.Resolve(r.GetValue(Db)), since: r.GetValue(Since)!, until: r.GetValue(Until),
+            hosts: r.GetValue(Hosts) ?? [], orphanAge: r.GetValue(OrphanAge)!, format: r.GetValue(Format)!,
+            output: r.GetValue(Output), failOn: r.GetValue(FailOn) ?? [])));
+
+        var diff = new Command("diff", "Objects added, removed and changed between two snapshots, per field.\nExample: ipcaudit diff 41 42")
+            { DiffFrom, DiffTo, Db, DiffJson, DiffHost };
+        diff.SetAction(r => Guard(stderr, () => new DiffHandler(stdout, console.Times).Run(
+            db: DatabaseLocation.Resolve(r.GetValue(Db)), from: r.GetValue(DiffFrom)!, to: r.GetValue(DiffTo)!,
+            json: r.GetValue(DiffJson), host: r.GetValue(DiffHost))));
+
         root.Subcommands.Add(collect);
         root.Subcommands.Add(snapshots);
         root.Subcommands.Add(show);
         root.Subcommands.Add(merge);
         root.Subcommands.Add(prune);
+        root.Subcommands.Add(report);
+        root.Subcommands.Add(diff);
         foreach (var command in root.Subcommands)
             command.Validators.Add(r =>
             {

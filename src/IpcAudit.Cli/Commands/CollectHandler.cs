@@ -4,21 +4,22 @@ using IpcAudit.Collector.Collection;
 using IpcAudit.Collector.Model;
 using IpcAudit.Collector.Output;
 using IpcAudit.Collector.Storage;
+using IpcAudit.Report.Analysis;
+using IpcAudit.Report.Model;
 using Microsoft.Data.Sqlite;
 
 namespace IpcAudit.Cli.Commands;
 
 /// <summary>
 /// `ipcaudit collect`: one snapshot into the database. Silent on success, as cron likes it; with
-/// --textfile, also the node_exporter metrics file.
+/// --textfile, also the node_exporter metrics file, orphans included by the report's rules.
 /// </summary>
-/// <param name="orphans">
-/// Orphan totals for the metrics file from the stored history (db, host, now); null leaves the orphan
-/// families out. The seam for the report's OrphanFinder.
-/// </param>
-public sealed class CollectHandler(TextWriter stdout, StderrLog log, Func<string, string, DateTimeOffset, IReadOnlyList<OrphanTotal>>? orphans = null)
+public sealed class CollectHandler(TextWriter stdout, StderrLog log)
 {
-    public int Run(string db, bool json, string procRoot, DateTimeOffset? at, string? host, string? textfile = null)
+    /// <summary>How far back the orphan metrics read; older runs are traced back by the orphan finder itself.</summary>
+    private static readonly TimeSpan OrphanWindow = TimeSpan.FromHours(1);
+
+    public int Run(string db, bool json, string procRoot, DateTimeOffset? at, string? host, string? textfile = null, TimeSpan? orphanAge = null)
     {
         var options = new CollectorOptions { ProcRoot = procRoot, At = at, HostOverride = host };
         var collector = SnapshotCollector.For(options);
@@ -44,31 +45,37 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log, Func<string
             log.Warning($"step {step.Name} incomplete: {step.Note}");
 
         if (json) SnapshotJson.Write(stdout, snapshot);
-        if (textfile is not null) WriteTextfile(textfile, db, snapshot, stored);
+        if (textfile is not null) WriteTextfile(textfile, db, snapshot, stored, orphanAge ?? TimeSpan.FromHours(24));
         return 0;
     }
 
-    private void WriteTextfile(string directory, string db, Snapshot snapshot, CollectionStep stored)
+    private void WriteTextfile(string directory, string db, Snapshot snapshot, CollectionStep stored, TimeSpan orphanAge)
     {
         List<CollectionStep> steps = [.. snapshot.Steps, stored];
         IReadOnlyList<OrphanTotal>? totals = null;
-        if (orphans is not null)
+        var clock = Stopwatch.StartNew();
+        try
         {
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                totals = orphans(db, snapshot.Host.Host, snapshot.TakenAt);
-                steps.Add(new CollectionStep("orphans", clock.Elapsed, true));
-            }
-            catch (Exception e) when (e is IpcAuditException or IOException or SqliteException)
-            {
-                // Like any step: the rest of the metrics still get written.
-                steps.Add(new CollectionStep("orphans", clock.Elapsed, false, e.Message));
-                log.Warning($"step orphans incomplete: {e.Message}");
-            }
-            log.Verbose($"step orphans: {StderrLog.Duration(clock.Elapsed)}; read the stored history of {snapshot.Host.Host} in {db}");
+            totals = OrphanTotals(db, snapshot, orphanAge);
+            steps.Add(new CollectionStep("orphans", clock.Elapsed, true));
         }
+        catch (Exception e) when (e is IpcAuditException or IOException or SqliteException)
+        {
+            // Like any step: the rest of the metrics are still written, the orphan families left out.
+            steps.Add(new CollectionStep("orphans", clock.Elapsed, false, e.Message));
+            log.Warning($"step orphans incomplete: {e.Message}");
+        }
+        log.Verbose($"step orphans: {StderrLog.Duration(clock.Elapsed)}; read the stored history of {snapshot.Host.Host} in {Path.GetFullPath(db)}");
         var path = PrometheusTextfile.WriteAtomically(directory, w => PrometheusTextfile.Write(w, snapshot, steps, totals));
         log.Verbose($"wrote {Path.GetFullPath(path)}");
+    }
+
+    /// <summary>Count and bytes per kind, every kind present (0 when none), as of the snapshot just stored.</summary>
+    private static List<OrphanTotal> OrphanTotals(string db, Snapshot snapshot, TimeSpan orphanAge)
+    {
+        var request = new ReportRequest(snapshot.TakenAt - OrphanWindow, snapshot.TakenAt, [snapshot.Host.Host], orphanAge);
+        var found = ReportBuilder.Orphans(db, request).ToLookup(o => o.Kind);
+        return [.. new[] { IpcKind.Shm, IpcKind.Sem, IpcKind.Msg }.Select(kind =>
+            new OrphanTotal(kind, found[kind].Count(), found[kind].Aggregate(0UL, (total, o) => total + o.Bytes)))];
     }
 }

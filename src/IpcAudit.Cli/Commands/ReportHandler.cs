@@ -1,0 +1,89 @@
+using System.Text;
+using IpcAudit.Collector;
+using IpcAudit.Collector.Output;
+using IpcAudit.Report.Analysis;
+using IpcAudit.Report.Model;
+using IpcAudit.Report.Output;
+
+namespace IpcAudit.Cli.Commands;
+
+/// <summary>
+/// `ipcaudit report`: orphans, growth, limit pressure and churn over a window of history, as a
+/// terminal table, CSV files, one JSON document or one HTML page. Opens the database read-only.
+/// </summary>
+/// <param name="progress">Shown while the history is read, when stderr is a terminal.</param>
+public sealed class ReportHandler(TextWriter stdout, StderrLog log, Progress? progress = null)
+{
+    public static readonly IReadOnlyList<string> Formats = ["table", "csv", "json", "html"];
+    public static readonly IReadOnlyList<string> FailOnFindings = ["orphans", "pressure"];
+
+    public int Run(string db, string since, string? until, IReadOnlyList<string> hosts, string orphanAge, string format,
+        string? output, IReadOnlyList<string> failOn, DateTimeOffset? now = null)
+    {
+        var clock = now ?? DateTimeOffset.UtcNow;
+        var from = TimeArguments.ParseInstantOrAgo(since, "--since", clock);
+        var to = until is null ? clock : TimeArguments.ParseInstantOrAgo(until, "--until", clock);
+        if (from >= to)
+            throw new IpcAuditException($"--since ({SnapshotJson.IsoTime(from)}) must be before --until ({SnapshotJson.IsoTime(to)})", ExitCodes.BadInput);
+        var age = TimeArguments.ParseDuration(orphanAge, "--orphan-age");
+        var kind = format.Trim().ToLowerInvariant();
+        if (!Formats.Contains(kind))
+            throw new IpcAuditException($"--format: '{format}' is not one of {string.Join(", ", Formats)}", ExitCodes.BadInput);
+        var failures = ParseFailOn(failOn);
+        if (kind == "csv" && string.IsNullOrEmpty(output))
+            throw new IpcAuditException("--format csv writes one file per section (orphans.csv, growth.csv, pressure.csv, churn.csv): give --output FOLDER", ExitCodes.BadInput);
+
+        var doc = ReportBuilder.Build(db, new ReportRequest(from, to, hosts, age), progress);
+        if (doc.Window.Snapshots == 0)
+            log.Warning($"no snapshots between {SnapshotJson.IsoTime(from)} and {SnapshotJson.IsoTime(to)}{(hosts.Count > 0 ? " for " + string.Join(", ", hosts) : "")}");
+
+        switch (kind)
+        {
+            case "csv":
+                ReportCsv.WriteFolder(output!, doc);
+                break;
+            case "json":
+                WriteTo(output, w => ReportJson.Write(w, doc));
+                break;
+            case "html":
+                WriteTo(output, w => ReportHtml.Write(w, doc));
+                break;
+            default:
+                WriteTo(output, w => ReportTable.Write(w, doc));
+                break;
+        }
+        return FindingsPresent(doc, failures) ? ExitCodes.FindingsPresent : ExitCodes.Success;
+    }
+
+    /// <summary>orphans: any orphan reported; pressure: any limit at or above 90 % at the last snapshot.</summary>
+    public static bool FindingsPresent(ReportDocument doc, IReadOnlySet<string> failOn) =>
+        (failOn.Contains("orphans") && doc.Orphans.Count > 0)
+        || (failOn.Contains("pressure") && doc.Pressure.Any(p => p.Percent >= LimitPressureAnalyzer.CriticalPercent));
+
+    private static HashSet<string> ParseFailOn(IReadOnlyList<string> values)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
+        {
+            var name = item.ToLowerInvariant();
+            if (!FailOnFindings.Contains(name))
+                throw new IpcAuditException($"--fail-on: '{item}' is not one of {string.Join(", ", FailOnFindings)} (comma-separated)", ExitCodes.BadInput);
+            set.Add(name);
+        }
+        return set;
+    }
+
+    private void WriteTo(string? path, Action<TextWriter> write)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            write(stdout);
+            stdout.Flush();
+            return;
+        }
+        var full = Path.GetFullPath(path);
+        if (Path.GetDirectoryName(full) is { } dir) Directory.CreateDirectory(dir);
+        using var file = new StreamWriter(full, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        write(file);
+    }
+}

@@ -1,0 +1,80 @@
+using IpcAudit.Collector.Output;
+using IpcAudit.Collector.Storage;
+using IpcAudit.Report.History;
+using IpcAudit.Report.Model;
+using Microsoft.Data.Sqlite;
+
+namespace IpcAudit.Report.Analysis;
+
+/// <summary>What `ipcaudit report` was asked: the window, the hosts (all when empty), the orphan age threshold.</summary>
+public sealed record ReportRequest(DateTimeOffset Since, DateTimeOffset Until, IReadOnlyList<string> Hosts, TimeSpan OrphanAge);
+
+/// <summary>
+/// Assembles the report context by context: each context's objects and owners are read once and
+/// handed to the series (growth, pressure, charts), the churn counter and the orphan finder.
+/// </summary>
+public static class ReportBuilder
+{
+    /// <param name="progress">A progress line per context read (months of history take a while); none when null.</param>
+    public static ReportDocument Build(string databasePath, ReportRequest request, Progress? progress = null)
+    {
+        using var connection = IpcAuditDatabase.OpenForRead(databasePath);
+        return Build(connection, request, progress);
+    }
+
+    public static ReportDocument Build(SqliteConnection connection, ReportRequest request, Progress? progress = null)
+    {
+        progress ??= Progress.None;
+        var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts);
+        var (done, total) = (0, history.Units.Sum(u => u.Contexts.Count));
+        var series = history.Units.Select(u => new UnitSeries(u)).ToList();
+        var churn = new ChurnAnalyzer(history.Units);
+        var orphans = new OrphanFinder(history, request.OrphanAge);
+        for (var u = 0; u < history.Units.Count; u++)
+        {
+            var unit = history.Units[u];
+            for (var c = 0; c < unit.Contexts.Count; c++)
+            {
+                var context = unit.Contexts[c];
+                progress.Report("reading history", done++, total, unit.Label);
+                var objects = history.Objects(context);
+                var owners = history.Owners(context, objects);
+                series[u].AddObjects(c, objects, owners);
+                history.QueueLevels(context, level => series[u].AddQueueLevel(c, level));
+                churn.Observe(unit, c, objects, owners, history);
+                orphans.Observe(unit, c, objects);
+            }
+            series[u].Finish();
+        }
+        progress.Clear();
+
+        return new ReportDocument
+        {
+            Window = new ReportWindow(request.Since, request.Until, history.SnapshotCount, history.Hosts),
+            Orphans = orphans.Findings(),
+            Growth = series.SelectMany(s => GrowthAnalyzer.Analyze(s, churn)).ToList(),
+            Pressure = series.SelectMany(LimitPressureAnalyzer.Analyze).ToList(),
+            Churn = churn.Rows(),
+            Series = series.Select(s => s.ToHostSeries()).ToList(),
+        };
+    }
+
+    /// <summary>
+    /// The report's orphans alone, for `collect --textfile` every few minutes: only the objects that
+    /// still exist (the current boot's last context) are read, and runs that began before the window
+    /// are traced back as in the full report, so a short window gives the same findings.
+    /// </summary>
+    public static IReadOnlyList<OrphanFinding> Orphans(string databasePath, ReportRequest request)
+    {
+        using var connection = IpcAuditDatabase.OpenForRead(databasePath);
+        var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts);
+        var orphans = new OrphanFinder(history, request.OrphanAge);
+        foreach (var unit in history.Units)
+        {
+            if (!unit.Current || unit.Contexts.Count == 0) continue;
+            var last = unit.Contexts.Count - 1;
+            orphans.Observe(unit, last, history.Objects(unit.Contexts[last]));
+        }
+        return orphans.Findings();
+    }
+}

@@ -1,0 +1,165 @@
+using IpcAudit.Collector.Model;
+using IpcAudit.Report.History;
+using IpcAudit.Report.Model;
+
+namespace IpcAudit.Report.Analysis;
+
+/// <summary>
+/// A unit's totals at each of its snapshots in the window (all its contexts, one after another):
+/// what the growth, pressure and chart sections are computed from. Sums are built with difference
+/// arrays over each state's snapshot range, so the cost follows state rows, not snapshots × objects.
+/// </summary>
+public sealed class UnitSeries
+{
+    public HistoryUnit Unit { get; }
+    public int Count { get; }
+    public long[] Times { get; }
+    /// <summary>Which of the unit's contexts each snapshot belongs to: time between two contexts (a reboot) is not weighted.</summary>
+    public int[] Segment { get; }
+    public IpcLimits[] Limits { get; }
+
+    public long[] ShmCount { get; }
+    public ulong[] ShmBytes { get; }
+    /// <summary>Σ ceil(size / page size), as the kernel charges shm against shmall.</summary>
+    public ulong[] ShmPages { get; }
+    public ulong[] LargestShm { get; }
+    public long[] SemCount { get; }
+    public ulong[] Semaphores { get; }
+    public ulong[] LargestSem { get; }
+    public long[] MsgCount { get; }
+    public ulong[] MsgBytes { get; }
+    /// <summary>The fullest queue (by cbytes / capacity): its cbytes, and its capacity (qbytes, else msgmnb; 0 when unknown).</summary>
+    public ulong[] FullestQueueBytes { get; }
+    public ulong[] FullestQueueCapacity { get; }
+    private readonly double[] _fullestRatio;
+
+    /// <summary>Per kind and owner uid: object count and amount (shm bytes, sem nsems, msg cbytes) at each snapshot.</summary>
+    public IReadOnlyDictionary<(string Kind, uint Owner), OwnerSeries> Owners => _owners;
+    private readonly Dictionary<(string Kind, uint Owner), OwnerSeries> _owners = [];
+    private bool _finished;
+    // Where each context's snapshots start in this series.
+    private readonly int[] _offsets;
+
+    public UnitSeries(HistoryUnit unit)
+    {
+        Unit = unit;
+        Count = unit.SnapshotCount;
+        (Times, Segment, Limits) = (new long[Count], new int[Count], new IpcLimits[Count]);
+        var at = 0;
+        _offsets = new int[unit.Contexts.Count];
+        for (var c = 0; c < unit.Contexts.Count; c++)
+        {
+            _offsets[c] = at;
+            var w = unit.Contexts[c].Window;
+            Array.Copy(w.Times, 0, Times, at, w.Count);
+            Array.Copy(w.Limits, 0, Limits, at, w.Count);
+            Array.Fill(Segment, c, at, w.Count);
+            at += w.Count;
+        }
+        // Sums are difference arrays (one extra slot) until Finish().
+        ShmCount = new long[Count + 1]; SemCount = new long[Count + 1]; MsgCount = new long[Count + 1];
+        ShmBytes = new ulong[Count + 1]; ShmPages = new ulong[Count + 1]; Semaphores = new ulong[Count + 1]; MsgBytes = new ulong[Count + 1];
+        LargestShm = new ulong[Count]; LargestSem = new ulong[Count];
+        FullestQueueBytes = new ulong[Count]; FullestQueueCapacity = new ulong[Count];
+        _fullestRatio = new double[Count];
+        Array.Fill(_fullestRatio, -1);
+    }
+
+
+    /// <summary>Adds a context's shm and sem objects: their size is fixed for life, so presence and owner are all that is needed.</summary>
+    internal void AddObjects(int contextIndex, IReadOnlyList<ObjectRecord> objects, IReadOnlyDictionary<long, OwnerSpan[]> owners)
+    {
+        var context = Unit.Contexts[contextIndex];
+        var offset = _offsets[contextIndex];
+        var page = (ulong)context.PageSize;
+        foreach (var o in objects)
+        {
+            if (o.Kind == IpcKind.Msg || !owners.TryGetValue(o.ObjectId, out var spans)) continue;
+            var size = (ulong)(o.Shape ?? 0);
+            foreach (var span in spans)
+            {
+                var (f, l) = context.Window.Within(span.From, span.To);
+                if (f > l) continue;
+                (f, l) = (f + offset, l + offset);
+                if (o.Kind == IpcKind.Shm)
+                {
+                    Add(ShmCount, f, l, 1);
+                    Add(ShmBytes, f, l, size);
+                    Add(ShmPages, f, l, size / page + (size % page == 0 ? 0UL : 1UL));
+                    for (var i = f; i <= l; i++) if (size > LargestShm[i]) LargestShm[i] = size;
+                }
+                else
+                {
+                    Add(SemCount, f, l, 1);
+                    Add(Semaphores, f, l, size);
+                    for (var i = f; i <= l; i++) if (size > LargestSem[i]) LargestSem[i] = size;
+                }
+                AddOwner(o.Kind, span.Uid, f, l, size);
+            }
+        }
+    }
+
+    /// <summary>Adds one queue state: count, queued bytes, and the fullest queue per snapshot.</summary>
+    internal void AddQueueLevel(int contextIndex, in QueueLevel q)
+    {
+        var (f, l) = Unit.Contexts[contextIndex].Window.Within(q.From, q.To);
+        if (f > l) return;
+        (f, l) = (f + _offsets[contextIndex], l + _offsets[contextIndex]);
+        Add(MsgCount, f, l, 1);
+        Add(MsgBytes, f, l, q.Cbytes);
+        for (var i = f; i <= l; i++)
+        {
+            // A queue whose qbytes was not readable holds at most msgmnb, the default qbytes.
+            var capacity = q.Qbytes ?? Limits[i].Msgmnb ?? 0;
+            var ratio = capacity == 0 ? 0 : (double)q.Cbytes / capacity;
+            if (ratio > _fullestRatio[i] || (ratio == _fullestRatio[i] && q.Cbytes > FullestQueueBytes[i]))
+                (_fullestRatio[i], FullestQueueBytes[i], FullestQueueCapacity[i]) = (ratio, q.Cbytes, capacity);
+        }
+        AddOwner(IpcKind.Msg, q.Uid, f, l, q.Cbytes);
+    }
+
+    private void AddOwner(string kind, uint uid, int first, int last, ulong amount)
+    {
+        if (!_owners.TryGetValue((kind, uid), out var o)) _owners[(kind, uid)] = o = new OwnerSeries(Count);
+        Add(o.Count, first, last, 1);
+        Add(o.Amount, first, last, amount);
+    }
+
+    private static void Add(long[] diff, int first, int last, long v) { diff[first] += v; diff[last + 1] -= v; }
+
+    // Unsigned wrap-around cancels out in the prefix sums.
+    private static void Add(ulong[] diff, int first, int last, ulong v) { unchecked { diff[first] += v; diff[last + 1] -= v; } }
+
+    /// <summary>Turns the difference arrays into values; call once, after every state was added.</summary>
+    public UnitSeries Finish()
+    {
+        if (_finished) return this;
+        _finished = true;
+        foreach (var a in new[] { ShmCount, SemCount, MsgCount }) Prefix(a);
+        foreach (var a in new[] { ShmBytes, ShmPages, Semaphores, MsgBytes }) Prefix(a);
+        foreach (var o in _owners.Values) { Prefix(o.Count); Prefix(o.Amount); }
+        for (var i = 0; i < Count; i++)
+            if (_fullestRatio[i] < 0) FullestQueueCapacity[i] = Limits[i].Msgmnb ?? 0;
+        return this;
+    }
+
+    internal static void Prefix(long[] a) { for (var i = 1; i < a.Length; i++) a[i] += a[i - 1]; }
+    internal static void Prefix(ulong[] a) { unchecked { for (var i = 1; i < a.Length; i++) a[i] += a[i - 1]; } }
+
+    /// <summary>The chart points: counts and sizes at each snapshot.</summary>
+    public HostSeries ToHostSeries()
+    {
+        var points = new SeriesPoint[Count];
+        for (var i = 0; i < Count; i++)
+            points[i] = new SeriesPoint(DateTimeOffset.FromUnixTimeMilliseconds(Times[i]), (int)ShmCount[i], (int)SemCount[i], (int)MsgCount[i],
+                ShmBytes[i], (long)Semaphores[i], MsgBytes[i]);
+        return new HostSeries(Unit.Label, points);
+    }
+}
+
+/// <summary>One owner's objects of one kind at each snapshot (arrays have one spare slot at the end).</summary>
+public sealed class OwnerSeries(int count)
+{
+    public long[] Count { get; } = new long[count + 1];
+    public ulong[] Amount { get; } = new ulong[count + 1];
+}

@@ -1,0 +1,43 @@
+namespace IpcAudit.Report.History;
+
+/// <summary>
+/// One context (host + boot + IPC namespace) as far as the window sees it. Ids and keys mean
+/// nothing outside it, and a reboot starts a new one.
+/// </summary>
+public sealed class ContextWindow
+{
+    public required long ContextId { get; init; }
+    public required string Host { get; init; }
+    public string? BootId { get; init; }
+    public long? IpcNamespace { get; init; }
+    public required int PageSize { get; init; }
+    /// <summary>This context's snapshots inside the window; never empty.</summary>
+    public required SnapshotTimeline Window { get; init; }
+    public required ProcessSpans Processes { get; init; }
+
+    public long WindowStart => Window.Times[0];
+    public long WindowEnd => Window.Times[^1];
+}
+
+/// <summary>
+/// The contexts of one host and IPC namespace, one boot after another: the unit every section
+/// reports on. Labelled with the host name, plus the namespace when the host was collected from
+/// more than one non-initial namespace.
+/// </summary>
+public sealed class HistoryUnit
+{
+    /// <summary>The inode of the initial IPC namespace (PROC_IPC_INIT_INO): the same on every boot.</summary>
+    public const long InitialIpcNamespace = 4026531839;
+
+    public required string Host { get; init; }
+    public long? IpcNamespace { get; init; }
+    public required string Label { get; init; }
+    /// <summary>In time order; each has at least one snapshot in the window.</summary>
+    public required IReadOnlyList<ContextWindow> Contexts { get; init; }
+    /// <summary>The last context runs on the host's latest boot: its objects still exist.</summary>
+    public required bool Current { get; init; }
+
+    public long WindowStart => Contexts[0].WindowStart;
+    public long WindowEnd => Contexts[^1].WindowEnd;
+    public int SnapshotCount => Contexts.Sum(c => c.Window.Count);
+}

@@ -1,0 +1,39 @@
+namespace IpcAudit.Report.History;
+
+/// <summary>
+/// One object's identity row. Times are unix ms UTC; FirstCtime is 0 when the kernel gave none;
+/// Shape is fixed for life (shm size, sem nsems; null for msg).
+/// </summary>
+public readonly record struct ObjectRecord(long ObjectId, string Kind, int IpcId, long FirstCtime, long? Shape, long FirstSeen, long? RemovedAt)
+{
+    /// <summary>Present from its first snapshot until the first without it (its states cover exactly that span).</summary>
+    public bool PresentAt(long at) => FirstSeen <= at && (RemovedAt is not { } r || r > at);
+    public long End => RemovedAt ?? long.MaxValue;
+}
+
+/// <summary>Times are unix ms UTC; <c>To</c> is <see cref="long.MaxValue"/> while the state is current.</summary>
+public interface IObjectState
+{
+    long From { get; }
+    long To { get; }
+    uint Key { get; }
+    uint Uid { get; }
+}
+
+public readonly record struct ShmState(
+    long From, long To, uint Key, int Mode, uint Uid, ulong Bytes, long Nattch, int Cpid, int Lpid,
+    long? Atime, long? Dtime, long? Ctime, string? AttachedPids) : IObjectState;
+
+/// <summary>Semaphores is the stored JSON [[value, ncount, zcount, pid], ...]; parsed only where a rule needs it.</summary>
+public readonly record struct SemState(
+    long From, long To, uint Key, int Mode, uint Uid, int Nsems, long? Otime, long? Ctime, string? Semaphores) : IObjectState;
+
+public readonly record struct MsgState(
+    long From, long To, uint Key, int Mode, uint Uid, ulong Cbytes, ulong Qnum, ulong? Qbytes, int Lspid, int Lrpid,
+    long? Stime, long? Rtime, long? Ctime) : IObjectState;
+
+/// <summary>A queue's fill over one state.</summary>
+public readonly record struct QueueLevel(long ObjectId, long From, long To, uint Uid, ulong Cbytes, ulong? Qbytes);
+
+/// <summary>Who owned an object over the window: one span for nearly every object, more when IPC_SET changed its uid.</summary>
+public readonly record struct OwnerSpan(long From, long To, uint Uid);

@@ -1,0 +1,256 @@
+using System.Globalization;
+using IpcAudit.Collector;
+using IpcAudit.Collector.Model;
+using IpcAudit.Collector.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace IpcAudit.Report.History;
+
+/// <summary>
+/// A report window over a read-only database: which contexts and snapshots it holds, who was alive
+/// when, and a stream of the object states that overlap it. Objects are streamed one at a time, so
+/// memory follows the number of snapshots, not the number of state rows.
+/// </summary>
+public sealed class WindowHistory
+{
+    private readonly SqliteConnection _connection;
+    private readonly string _path;
+
+    public DateTimeOffset Since { get; }
+    public DateTimeOffset Until { get; }
+    public IReadOnlyList<HistoryUnit> Units { get; }
+    public int SnapshotCount => Units.Sum(u => u.SnapshotCount);
+    /// <summary>Host names with snapshots in the window, sorted.</summary>
+    public IReadOnlyList<string> Hosts => Units.Select(u => u.Host).Distinct().Order(StringComparer.Ordinal).ToList();
+
+    private WindowHistory(SqliteConnection connection, string path, DateTimeOffset since, DateTimeOffset until, IReadOnlyList<HistoryUnit> units) =>
+        (_connection, _path, Since, Until, Units) = (connection, path, since, until, units);
+
+    /// <param name="hosts">Only these hosts (case-insensitive); all when empty.</param>
+    public static WindowHistory Load(SqliteConnection connection, DateTimeOffset since, DateTimeOffset until, IReadOnlyCollection<string> hosts)
+    {
+        var path = connection.DataSource;
+        return Guard(path, () =>
+        {
+            var limits = LoadLimitSets(connection);
+            var from = UnixTime.Ms(since);
+            var to = UnixTime.Ms(until);
+            var contexts = new List<ContextWindow>();
+            using (var command = Command(connection, HistorySql.Contexts))
+            using (var reader = command.ExecuteReader())
+            {
+                var rows = new List<(long Id, string Host, string? Boot, long? Ns, int Page)>();
+                while (reader.Read())
+                    rows.Add((reader.GetInt64(0), reader.GetString(1), NullableString(reader, 2), NullableLong(reader, 3), reader.GetInt32(4)));
+                foreach (var r in rows)
+                {
+                    if (hosts.Count > 0 && !hosts.Contains(r.Host, StringComparer.OrdinalIgnoreCase)) continue;
+                    var timeline = LoadTimeline(connection, r.Id, from, to, limits);
+                    if (timeline.Count == 0) continue;
+                    contexts.Add(new ContextWindow
+                    {
+                        ContextId = r.Id, Host = r.Host, BootId = r.Boot, IpcNamespace = r.Ns, PageSize = r.Page,
+                        Window = timeline, Processes = LoadProcesses(connection, r.Id),
+                    });
+                }
+            }
+            return new WindowHistory(connection, path, since, until, GroupUnits(contexts));
+        });
+    }
+
+    private static List<HistoryUnit> GroupUnits(List<ContextWindow> contexts)
+    {
+        var units = new List<HistoryUnit>();
+        foreach (var host in contexts.GroupBy(c => c.Host).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var latestBoot = host.MaxBy(c => c.WindowEnd)!.BootId;
+            var byNamespace = host.GroupBy(c => c.IpcNamespace).OrderBy(g => g.Key != HistoryUnit.InitialIpcNamespace).ThenBy(g => g.Key).ToList();
+            foreach (var ns in byNamespace)
+            {
+                var chain = ns.OrderBy(c => c.WindowStart).ToList();
+                var label = byNamespace.Count == 1 || ns.Key == HistoryUnit.InitialIpcNamespace
+                    ? host.Key
+                    : $"{host.Key} ipc:{(ns.Key is { } n ? n.ToString(CultureInfo.InvariantCulture) : "unknown")}";
+                units.Add(new HistoryUnit
+                {
+                    Host = host.Key, IpcNamespace = ns.Key, Label = label, Contexts = chain,
+                    Current = chain[^1].BootId == latestBoot,
+                });
+            }
+        }
+        return units;
+    }
+
+    /// <summary>The objects of a context alive at some snapshot of its window.</summary>
+    public IReadOnlyList<ObjectRecord> Objects(ContextWindow context) => Guard(_path, () =>
+    {
+        var command = Prepared(HistorySql.Objects);
+        Bind(command, ("$context", context.ContextId), ("$from", context.WindowStart), ("$to", context.WindowEnd));
+        using var r = command.ExecuteReader();
+        var objects = new List<ObjectRecord>();
+        while (r.Read())
+            objects.Add(new ObjectRecord(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetInt64(3), StateQuery.N(r, 4), r.GetInt64(5), StateQuery.N(r, 6)));
+        return objects;
+    });
+
+    /// <summary>
+    /// Who owned each object over the window. SQLite finds the lowest and highest uid per object;
+    /// only objects whose owner changed (IPC_SET) have their states read, three narrow columns each.
+    /// </summary>
+    public Dictionary<long, OwnerSpan[]> Owners(ContextWindow context, IReadOnlyList<ObjectRecord> objects) => Guard(_path, () =>
+    {
+        var byId = objects.ToDictionary(o => o.ObjectId);
+        var owners = new Dictionary<long, OwnerSpan[]>(objects.Count);
+        foreach (var kind in (string[])["shm", "sem", "msg"])
+        {
+            var changed = new List<long>();
+            var range = Prepared(HistorySql.OwnerRange(kind));
+            Bind(range, ("$context", context.ContextId), ("$from", context.WindowStart), ("$to", context.WindowEnd));
+            using (var r = range.ExecuteReader())
+            {
+                while (r.Read())
+                {
+                    var id = r.GetInt64(0);
+                    if (r.GetInt64(1) != r.GetInt64(2)) changed.Add(id);
+                    else if (byId.TryGetValue(id, out var o)) owners[id] = [new OwnerSpan(o.FirstSeen, o.End, (uint)r.GetInt64(1))];
+                }
+            }
+            var history = Prepared(HistorySql.OwnerChanges(kind));
+            foreach (var id in changed)
+            {
+                Bind(history, ("$object", id), ("$from", context.WindowStart), ("$to", context.WindowEnd));
+                using var r = history.ExecuteReader();
+                var spans = new List<OwnerSpan>();
+                while (r.Read()) spans.Add(new OwnerSpan(r.GetInt64(0), StateQuery.N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2)));
+                owners[id] = [.. spans];
+            }
+        }
+        return owners;
+    });
+
+    /// <summary>Every queue's fill over the window, state by state (six narrow columns).</summary>
+    public void QueueLevels(ContextWindow context, Action<QueueLevel> onLevel) => Guard(_path, () =>
+    {
+        var command = Prepared(HistorySql.QueueLevels);
+        Bind(command, ("$context", context.ContextId), ("$from", context.WindowStart), ("$to", context.WindowEnd));
+        using var r = command.ExecuteReader();
+        while (r.Read())
+            onLevel(new QueueLevel(r.GetInt64(0), r.GetInt64(1), StateQuery.N(r, 2) ?? long.MaxValue, (uint)r.GetInt64(3),
+                (ulong)r.GetInt64(4), (ulong?)StateQuery.N(r, 5)));
+        return 0;
+    });
+
+    /// <summary>
+    /// An object's full states valid at or before <paramref name="at"/>, newest first, read lazily:
+    /// a rule that has decided stops reading (for an object in use, after one row).
+    /// </summary>
+    public IEnumerable<T> NewestFirst<T>(StateQuery<T> query, long objectId, long at) where T : struct, IObjectState
+    {
+        var command = Prepared(query.NewestFirst);
+        Bind(command, ("$object", objectId), ("$at", at));
+        SqliteDataReader reader;
+        try { reader = command.ExecuteReader(); }
+        catch (SqliteException e) { throw IpcAuditDatabase.Translate(e, _path); }
+        using (reader)
+        {
+            while (true)
+            {
+                T state;
+                try
+                {
+                    if (!reader.Read()) yield break;
+                    state = query.Read(reader);
+                }
+                catch (SqliteException e) { throw IpcAuditDatabase.Translate(e, _path); }
+                yield return state;
+            }
+        }
+    }
+
+    /// <summary>A context's snapshots before <paramref name="before"/>: where orphan runs that began before the window are traced.</summary>
+    public SnapshotTimeline TimelineBefore(ContextWindow context, long before) => Guard(_path, () =>
+        LoadTimeline(_connection, context.ContextId, long.MinValue, before - 1, LoadLimitSets(_connection)));
+
+    private readonly Dictionary<string, SqliteCommand> _prepared = [];
+
+    // One command per statement, reused with new values: SQLite keeps it compiled.
+    private SqliteCommand Prepared(string sql)
+    {
+        if (!_prepared.TryGetValue(sql, out var command)) _prepared[sql] = command = Command(_connection, sql);
+        return command;
+    }
+
+    private static void Bind(SqliteCommand command, params (string Name, long Value)[] values)
+    {
+        foreach (var (name, value) in values)
+        {
+            if (command.Parameters.Contains(name)) command.Parameters[name].Value = value;
+            else command.Parameters.AddWithValue(name, value);
+        }
+    }
+
+    private static SnapshotTimeline LoadTimeline(SqliteConnection connection, long context, long from, long to, IReadOnlyDictionary<long, IpcLimits> limits)
+    {
+        using var command = Command(connection, HistorySql.Snapshots);
+        command.Parameters.AddWithValue("$context", context);
+        command.Parameters.AddWithValue("$from", from);
+        command.Parameters.AddWithValue("$to", to);
+        using var reader = command.ExecuteReader();
+        var (times, ids, ok, lims) = (new List<long>(), new List<long>(), new List<bool>(), new List<IpcLimits>());
+        while (reader.Read())
+        {
+            ids.Add(reader.GetInt64(0));
+            times.Add(reader.GetInt64(1));
+            lims.Add(NullableLong(reader, 2) is { } l && limits.TryGetValue(l, out var set) ? set : NoLimits);
+            ok.Add(reader.GetInt64(3) != 0);
+        }
+        return new SnapshotTimeline([.. times], [.. ids], [.. ok], [.. lims]);
+    }
+
+    private static readonly IpcLimits NoLimits = new();
+
+    private static Dictionary<long, IpcLimits> LoadLimitSets(SqliteConnection connection)
+    {
+        using var command = Command(connection, HistorySql.LimitSets);
+        using var reader = command.ExecuteReader();
+        var sets = new Dictionary<long, IpcLimits>();
+        while (reader.Read())
+        {
+            ulong? U(int i) => reader.IsDBNull(i) ? null : ulong.Parse(reader.GetString(i), CultureInfo.InvariantCulture);
+            sets[reader.GetInt64(0)] = new IpcLimits
+            {
+                Shmmax = U(1), Shmall = U(2), Shmmni = U(3), ShmRmidForced = U(4), Semmsl = U(5), Semmns = U(6),
+                Semopm = U(7), Semmni = U(8), Msgmax = U(9), Msgmnb = U(10), Msgmni = U(11),
+            };
+        }
+        return sets;
+    }
+
+    private static ProcessSpans LoadProcesses(SqliteConnection connection, long context)
+    {
+        using var command = Command(connection, HistorySql.Processes);
+        command.Parameters.AddWithValue("$context", context);
+        using var reader = command.ExecuteReader();
+        var spans = new List<ProcessSpan>();
+        while (reader.Read())
+            spans.Add(new ProcessSpan(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), NullableLong(reader, 3) ?? long.MaxValue,
+                NullableString(reader, 4), NullableString(reader, 5)));
+        return new ProcessSpans(spans);
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static long? NullableLong(SqliteDataReader r, int i) => StateQuery.N(r, i);
+    private static string? NullableString(SqliteDataReader r, int i) => StateQuery.S(r, i);
+
+    private static T Guard<T>(string path, Func<T> read)
+    {
+        try { return read(); }
+        catch (SqliteException e) { throw IpcAuditDatabase.Translate(e, path); }
+    }
+}

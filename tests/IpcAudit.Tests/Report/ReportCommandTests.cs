@@ -1,0 +1,167 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using IpcAudit.Collector;
+using IpcAudit.Tests.Support;
+using Xunit;
+using static IpcAudit.Tests.Report.HistoryFixture;
+using static IpcAudit.Tests.Support.SyntheticSnapshots;
+
+namespace IpcAudit.Tests.Report;
+
+/// <summary>`ipcaudit report` as an administrator or a monitoring script runs it.</summary>
+public sealed class ReportCommandTests : IDisposable
+{
+    private readonly HistoryFixture _history = new();
+
+    public void Dispose() => _history.Dispose();
+
+    private const string Since = "2026-10-31T00:00:00Z", Until = "2026-11-03T00:00:00Z";
+
+    private CliRun Report(params string[] extra) =>
+        CliRun.Of(["report", "--db", _history.Db, "--since", Since, "--until", Until, .. extra]);
+
+    private void SaveOrphanAndNearlyFullShmmni()
+    {
+        var limits = Build(T0).Limits with { Shmmni = 10 };
+        _history.SaveHourly(Hours(0, 30), h => Build(H(h), shm: Enumerable.Range(0, 9).Select(i => Shm(i, cpid: 100)).ToList(),
+            limits: limits, processes: [Alive(100)]));
+        _history.SaveHourly(Hours(0, 30), h => Build(H(h), shm: [Shm(1, cpid: 4711)], host: Host("db1")));
+    }
+
+    [Theory]
+    [InlineData("--since", "yesterday", "--since: 'yesterday' is not a duration like 90m, 24h, 7d, 4w, or an ISO-8601 time")]
+    [InlineData("--until", "7x", "--until: '7x' is not a duration like 90m, 24h, 7d, 4w, or an ISO-8601 time")]
+    [InlineData("--format", "xml", "--format: 'xml' is not one of table, csv, json, html")]
+    [InlineData("--fail-on", "orphans,leaks", "--fail-on: 'leaks' is not one of orphans, pressure")]
+    [InlineData("--orphan-age", "a day", "--orphan-age: 'a day' is not a duration")]
+    public void BadArgumentIsOneLineNamingWhatIsAcceptedAndExitsThree(string option, string value, string message)
+    {
+        SaveOrphanAndNearlyFullShmmni();
+        var run = CliRun.Of(["report", "--db", _history.Db, option, value]);
+
+        Assert.Equal(ExitCodes.BadInput, run.ExitCode);
+        Assert.StartsWith("ipcaudit: " + message, Assert.Single(run.StderrLines));
+        Assert.Empty(run.Stdout);
+    }
+
+    [Fact]
+    public void CsvWithoutAnOutputFolderIsRefused()
+    {
+        SaveOrphanAndNearlyFullShmmni();
+        var run = Report("--format", "csv");
+
+        Assert.Equal(ExitCodes.BadInput, run.ExitCode);
+        Assert.Contains("give --output FOLDER", Assert.Single(run.StderrLines));
+    }
+
+    [Fact]
+    public void WindowThatEndsBeforeItStartsIsRefused()
+    {
+        SaveOrphanAndNearlyFullShmmni();
+        var run = CliRun.Of(["report", "--db", _history.Db, "--since", Until, "--until", Since]);
+
+        Assert.Equal(ExitCodes.BadInput, run.ExitCode);
+        Assert.Contains("must be before --until", Assert.Single(run.StderrLines));
+    }
+
+    [Fact]
+    public void JsonDocumentHasTheFixedSectionsAndTypes()
+    {
+        SaveOrphanAndNearlyFullShmmni();
+        var run = Report("--format", "json", "--host", "web1");
+
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Stdout);
+        var root = doc.RootElement;
+        Assert.Equal(["window", "orphans", "growth", "pressure", "churn"], root.EnumerateObject().Select(p => p.Name));
+        var window = root.GetProperty("window");
+        Assert.Equal("2026-10-31T00:00:00.000Z", window.GetProperty("since").GetString());
+        Assert.Equal(31, window.GetProperty("snapshots").GetInt32());
+        Assert.Equal(["web1"], window.GetProperty("hosts").EnumerateArray().Select(h => h.GetString()));
+        Assert.Empty(root.GetProperty("orphans").EnumerateArray());
+        var shmmni = root.GetProperty("pressure").EnumerateArray().First(p => p.GetProperty("limit").GetString() == "SHMMNI");
+        Assert.Equal(9UL, shmmni.GetProperty("used").GetUInt64());
+        Assert.Equal(90.0, shmmni.GetProperty("percent").GetDouble());
+        Assert.Equal(JsonValueKind.Null, shmmni.GetProperty("projected_exhaustion").ValueKind);
+        var growth = root.GetProperty("growth").EnumerateArray().Single();
+        Assert.Equal(["host", "kind", "owner", "start_count", "end_count", "start_bytes", "end_bytes", "count_slope_per_day",
+            "bytes_slope_per_day", "created", "removed"], growth.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["host", "kind", "created", "removed", "vanished_while_used"],
+            root.GetProperty("churn").EnumerateArray().First().EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void JsonGoesToTheOutputFileWhenGiven()
+    {
+        SaveOrphanAndNearlyFullShmmni();
+        var file = Path.Combine(_history.Folder, "out", "report.json");
+        var run = Report("--format", "json", "--output", file);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Empty(run.Stdout);
+        using var doc = JsonDocument.Parse(File.ReadAllText(file));
+        var orphan = doc.RootElement.GetProperty("orphans").EnumerateArray().Single();
+        Assert.Equal(["host", "kind", "id", "key", "owner", "bytes", "first_seen", "orphaned_since", "age_seconds", "creator_pid",
+            "creator_alive", "reason", "suggested_command"], orphan.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("db1", orphan.GetProperty("host").GetString());
+        Assert.Equal(30 * 3600, orphan.GetProperty("age_seconds").GetInt64());
+        Assert.False(orphan.GetProperty("creator_alive").GetBoolean());
+    }
+
+    [Fact]
+    public void FailOnOrphansExitsTenWhenAnOrphanIsFound()
+    {
+        SaveOrphanAndNearlyFullShmmni();
+
+        Assert.Equal(ExitCodes.FindingsPresent, Report("--fail-on", "orphans").ExitCode);
+        Assert.Equal(0, Report("--fail-on", "orphans", "--host", "web1").ExitCode);
+        Assert.Equal(0, Report("--fail-on", "orphans", "--orphan-age", "2d").ExitCode);
+    }
+
+    [Fact]
+    public void FailOnPressureExitsTenWhenALimitIsAtNinetyPercent()
+    {
+        SaveOrphanAndNearlyFullShmmni();
+
+        Assert.Equal(ExitCodes.FindingsPresent, Report("--fail-on", "pressure", "--host", "web1").ExitCode);
+        Assert.Equal(0, Report("--fail-on", "pressure", "--host", "db1").ExitCode);
+        Assert.Equal(0, Report("--host", "web1").ExitCode);
+    }
+
+    [Fact]
+    public void ReportNeverChangesTheDatabase()
+    {
+        SaveOrphanAndNearlyFullShmmni();
+        var hash = SHA256.HashData(File.ReadAllBytes(_history.Db));
+        var mtime = File.GetLastWriteTimeUtc(_history.Db);
+
+        foreach (var format in new[] { "json", "table", "html" }) Assert.Equal(0, Report("--format", format).ExitCode);
+        Assert.Equal(0, Report("--format", "csv", "--output", Path.Combine(_history.Folder, "csv")).ExitCode);
+
+        Assert.Equal(hash, SHA256.HashData(File.ReadAllBytes(_history.Db)));
+        Assert.Equal(mtime, File.GetLastWriteTimeUtc(_history.Db));
+        // A reader of a WAL database may leave SQLite's side files behind, but never writes a page into them.
+        if (File.Exists(_history.Db + "-wal")) Assert.Equal(0, new FileInfo(_history.Db + "-wal").Length);
+    }
+
+    [Fact]
+    public void EmptyWindowWarnsAndStillWritesAReport()
+    {
+        SaveOrphanAndNearlyFullShmmni();
+        var run = CliRun.Of(["report", "--db", _history.Db, "--since", "2025-01-01T00:00:00Z", "--until", "2025-01-02T00:00:00Z", "--format", "json"]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("no snapshots between", Assert.Single(run.StderrLines));
+        using var doc = JsonDocument.Parse(run.Stdout);
+        Assert.Equal(0, doc.RootElement.GetProperty("window").GetProperty("snapshots").GetInt32());
+    }
+
+    [Fact]
+    public void MissingDatabaseIsOneLine()
+    {
+        var run = CliRun.Of(["report", "--db", Path.Combine(_history.Folder, "none.db")]);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Contains("no such database", Assert.Single(run.StderrLines));
+    }
+}

@@ -152,6 +152,18 @@ public sealed class ShellOutputTests : IDisposable
     }
 
     [Fact]
+    public void ReportShowsProgressOnATerminalOnly()
+    {
+        Assert.Equal(0, CliRun.Of(CollectFixture("-q")).ExitCode);
+        string[] report = ["report", "--db", Db, "--since", "2026-11-20T00:00:00Z", "--until", "2026-11-22T00:00:00Z", "--format", "json"];
+        var terminal = CliRun.Of(report, zone: null, stderrIsTerminal: true);
+        Assert.Equal(0, terminal.ExitCode);
+        Assert.Contains("reading history 0/1 (0%) ipc-fixture-01", terminal.Stderr);
+        JsonDocument.Parse(terminal.Stdout).Dispose();
+        Assert.Equal("", CliRun.Of(report).Stderr);
+    }
+
+    [Fact]
     public void NonTerminalRunShowsNoProgress()
     {
         // Enough databases that a terminal would have shown progress; stderr here is a pipe.

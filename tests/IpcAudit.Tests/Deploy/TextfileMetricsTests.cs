@@ -81,6 +81,34 @@ public sealed class TextfileMetricsTests : IDisposable
     }
 
     [Fact]
+    public void OrphanMetricsAgreeWithTheReport()
+    {
+        // The fixture's segment 4 (creator dead, never attached) and queue 0 (no reader) stay for 25 h.
+        foreach (var at in new[] { "2026-11-20T05:00:00Z", "2026-11-20T17:00:00Z", "2026-11-21T06:00:00Z" })
+            Assert.Equal(0, CliRun.Of("collect", "--db", _dir.File("a.db"), "--proc-root", TestPaths.ProcFixture("modern"), "--at", at,
+                "--textfile", _dir.Path, "-q").ExitCode);
+        var samples = Samples(File.ReadAllText(Prom));
+
+        var report = CliRun.Of("report", "--db", _dir.File("a.db"), "--since", "2026-11-19T00:00:00Z", "--until", "2026-11-21T06:00:00Z", "--format", "json");
+        Assert.Equal(0, report.ExitCode);
+        using var doc = System.Text.Json.JsonDocument.Parse(report.Stdout);
+        var orphans = doc.RootElement.GetProperty("orphans").EnumerateArray().ToList();
+        foreach (var kind in new[] { "shm", "sem", "msg" })
+        {
+            var ofKind = orphans.Where(o => o.GetProperty("kind").GetString() == kind).ToList();
+            Assert.Equal(ofKind.Count.ToString(CultureInfo.InvariantCulture), samples[$"ipcaudit_orphans{{kind=\"{kind}\"}}"]);
+            Assert.Equal(ofKind.Sum(o => o.GetProperty("bytes").GetInt64()).ToString(CultureInfo.InvariantCulture), samples[$"ipcaudit_orphan_bytes{{kind=\"{kind}\"}}"]);
+        }
+        Assert.Equal(["1", "0", "1"], new[] { "shm", "sem", "msg" }.Select(k => samples[$"ipcaudit_orphans{{kind=\"{k}\"}}"]));
+        Assert.Equal("1", samples["ipcaudit_collector_step_success{step=\"orphans\"}"]);
+
+        // Younger than --orphan-age: not counted yet.
+        Assert.Equal(0, CliRun.Of("collect", "--db", _dir.File("a.db"), "--proc-root", TestPaths.ProcFixture("modern"), "--at", "2026-11-21T06:05:00Z",
+            "--textfile", _dir.Path, "-q", "--orphan-age", "30h").ExitCode);
+        Assert.Equal("0", Samples(File.ReadAllText(Prom))["ipcaudit_orphans{kind=\"shm\"}"]);
+    }
+
+    [Fact]
     public void TextfileIsReplacedWholeAndReadableByNodeExporter()
     {
         File.WriteAllText(Prom, "stale");

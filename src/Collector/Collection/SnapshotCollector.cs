@@ -111,6 +111,24 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
         }
     }
 
+    /// <summary>What a step reads, for `collect -v`: paths under this collector's /proc root, or the syscalls it makes.</summary>
+    public string SourceOf(string step)
+    {
+        const string notLive = "nothing: not a live /proc";
+        return step switch
+        {
+            "host" => $"{proc.PathOf("sys/kernel/{hostname,osrelease,random/boot_id}")}, {MachineIdPath()}, {proc.PathOf("self/ns/ipc")}",
+            "limits" => proc.PathOf("sys/kernel/{shmmax,shmall,shmmni,shm_rmid_forced,sem,msgmax,msgmnb,msgmni}"),
+            "shm" or "sem" or "msg" => proc.PathOf("sysvipc/" + step),
+            "sem-values" => proc.IsLive ? "semctl GETALL/GETNCNT/GETZCNT/GETPID per array" : notLive,
+            "msg-qbytes" => proc.IsLive ? "msgctl IPC_STAT per queue" : notLive,
+            "attachments" => proc.PathOf("[pid]/maps"),
+            "usage" => proc.IsLive ? "shmctl SHM_INFO, semctl SEM_INFO, msgctl MSG_INFO" : notLive,
+            "processes" => proc.PathOf("[pid]/{stat,status,cmdline}"),
+            _ => "",
+        };
+    }
+
     /// <summary>
     /// A saved /proc copy is another machine's: its machine-id is the one saved beside it
     /// (&lt;root&gt;/etc/machine-id), or unknown — never the machine-id of the host replaying it.

@@ -5,7 +5,7 @@ namespace IpcAudit.Collector.Output;
 /// <summary>
 /// Times shown to people: in the local zone (TimeZoneInfo.Local, i.e. TZ or /etc/localtime), with the
 /// zone named on every value, as `date` prints them. Stored and exported times stay UTC
-/// (<see cref="SnapshotJson.IsoTime"/>).
+/// (<see cref="TypedJson.IsoTime"/>).
 /// </summary>
 public sealed class LocalTime(TimeZoneInfo zone)
 {

@@ -24,7 +24,7 @@ public sealed class ReportHandler(TextWriter stdout, StderrLog log, Progress? pr
         var from = TimeArguments.ParseInstantOrAgo(since, "--since", clock);
         var to = until is null ? clock : TimeArguments.ParseInstantOrAgo(until, "--until", clock);
         if (from >= to)
-            throw new IpcAuditException($"--since ({SnapshotJson.IsoTime(from)}) must be before --until ({SnapshotJson.IsoTime(to)})", ExitCodes.BadInput);
+            throw new IpcAuditException($"--since ({TypedJson.IsoTime(from)}) must be before --until ({TypedJson.IsoTime(to)})", ExitCodes.BadInput);
         var age = TimeArguments.ParseDuration(orphanAge, "--orphan-age");
         var kind = format.Trim().ToLowerInvariant();
         if (!Formats.Contains(kind))
@@ -35,7 +35,7 @@ public sealed class ReportHandler(TextWriter stdout, StderrLog log, Progress? pr
 
         var doc = ReportBuilder.Build(db, new ReportRequest(from, to, hosts, age), progress);
         if (doc.Window.Snapshots == 0)
-            log.Warning($"no snapshots between {SnapshotJson.IsoTime(from)} and {SnapshotJson.IsoTime(to)}{(hosts.Count > 0 ? " for " + string.Join(", ", hosts) : "")}");
+            log.Warning($"no snapshots between {TypedJson.IsoTime(from)} and {TypedJson.IsoTime(to)}{(hosts.Count > 0 ? " for " + string.Join(", ", hosts) : "")}");
 
         switch (kind)
         {

@@ -41,7 +41,7 @@ public interface IOrphanRule<T> where T : struct, IObjectState
 
 internal static class OrphanText
 {
-    public static string Time(long? ms) => ms is { } t ? SnapshotJson.IsoTime(DateTimeOffset.FromUnixTimeMilliseconds(t)) : "never";
+    public static string Time(long? ms) => ms is { } t ? TypedJson.IsoTime(DateTimeOffset.FromUnixTimeMilliseconds(t)) : "never";
 
     public static OrphanFinding Finding<T>(OrphanCase<T> c, string kind, ulong bytes, PidUse? creator, string reason, string ipcrmFlag)
         where T : struct, IObjectState => new()

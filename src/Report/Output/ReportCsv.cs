@@ -28,7 +28,7 @@ public static class ReportCsv
         WriteFile(Path.Combine(folder, OrphansFile), doc.Orphans.Select(o => new OrphanCsvRow
         {
             Host = o.Host, Kind = o.Kind, Id = o.Id, Key = o.Key, Owner = o.Owner, Bytes = o.Bytes,
-            FirstSeen = SnapshotJson.IsoTime(o.FirstSeen), OrphanedSince = SnapshotJson.IsoTime(o.OrphanedSince),
+            FirstSeen = TypedJson.IsoTime(o.FirstSeen), OrphanedSince = TypedJson.IsoTime(o.OrphanedSince),
             AgeSeconds = o.AgeSeconds, CreatorPid = o.CreatorPid, CreatorAlive = o.CreatorAlive,
             Reason = o.Reason, SuggestedCommand = o.SuggestedCommand,
         }));
@@ -50,7 +50,7 @@ public static class ReportCsv
         }));
     }
 
-    private static string? Iso(DateTimeOffset? t) => t is { } v ? SnapshotJson.IsoTime(v) : null;
+    private static string? Iso(DateTimeOffset? t) => t is { } v ? TypedJson.IsoTime(v) : null;
 
     /// <summary>Written beside the target and renamed over it, so a failed run leaves no half file.</summary>
     private static void WriteFile<T>(string path, IEnumerable<T> rows)

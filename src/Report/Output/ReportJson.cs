@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using IpcAudit.Collector.Output;
 using IpcAudit.Report.Model;
@@ -13,28 +12,15 @@ namespace IpcAudit.Report.Output;
 /// </summary>
 public static class ReportJson
 {
-    private static readonly JsonWriterOptions Options = new()
-    {
-        Indented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    public static void Write(TextWriter writer, ReportDocument doc) => TypedJson.Write(writer, w => Write(w, doc));
 
-    public static void Write(TextWriter writer, ReportDocument doc)
+    private static void Write(Utf8JsonWriter w, ReportDocument doc)
     {
-        using var buffer = new MemoryStream();
-        Write(buffer, doc);
-        writer.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-        writer.Flush();
-    }
-
-    public static void Write(Stream stream, ReportDocument doc)
-    {
-        using var w = new Utf8JsonWriter(stream, Options);
         w.WriteStartObject();
 
         w.WriteStartObject("window");
-        w.WriteString("since", SnapshotJson.IsoTime(doc.Window.Since));
-        w.WriteString("until", SnapshotJson.IsoTime(doc.Window.Until));
+        w.WriteString("since", TypedJson.IsoTime(doc.Window.Since));
+        w.WriteString("until", TypedJson.IsoTime(doc.Window.Until));
         w.WriteNumber("snapshots", doc.Window.Snapshots);
         w.WriteStartArray("hosts");
         foreach (var h in doc.Window.Hosts) w.WriteStringValue(h);
@@ -51,8 +37,8 @@ public static class ReportJson
             w.WriteString("key", o.Key);
             w.WriteNumber("owner", o.Owner);
             w.WriteNumber("bytes", o.Bytes);
-            w.WriteString("first_seen", SnapshotJson.IsoTime(o.FirstSeen));
-            w.WriteString("orphaned_since", SnapshotJson.IsoTime(o.OrphanedSince));
+            w.WriteString("first_seen", TypedJson.IsoTime(o.FirstSeen));
+            w.WriteString("orphaned_since", TypedJson.IsoTime(o.OrphanedSince));
             w.WriteNumber("age_seconds", o.AgeSeconds);
             if (o.CreatorPid is { } pid) w.WriteNumber("creator_pid", pid); else w.WriteNull("creator_pid");
             if (o.CreatorAlive is { } alive) w.WriteBoolean("creator_alive", alive); else w.WriteNull("creator_alive");
@@ -91,10 +77,10 @@ public static class ReportJson
             if (p.Max is { } max) w.WriteNumber("max", max); else w.WriteNull("max");
             Percent(w, "percent", p.Percent);
             Percent(w, "peak_percent", p.PeakPercent);
-            Time(w, "peak_at", p.PeakAt);
+            w.WriteTime("peak_at", p.PeakAt);
             w.WriteNumber("seconds_above_80", p.SecondsAbove80);
             w.WriteNumber("seconds_above_90", p.SecondsAbove90);
-            Time(w, "projected_exhaustion", p.ProjectedExhaustion);
+            w.WriteTime("projected_exhaustion", p.ProjectedExhaustion);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -113,8 +99,6 @@ public static class ReportJson
         w.WriteEndArray();
 
         w.WriteEndObject();
-        w.Flush();
-        stream.WriteByte((byte)'\n');
     }
 
     private static void Percent(Utf8JsonWriter w, string name, double? v)
@@ -122,8 +106,4 @@ public static class ReportJson
         if (v is { } x) w.WriteNumber(name, Math.Round(x, 2)); else w.WriteNull(name);
     }
 
-    private static void Time(Utf8JsonWriter w, string name, DateTimeOffset? t)
-    {
-        if (t is { } v) w.WriteString(name, SnapshotJson.IsoTime(v)); else w.WriteNull(name);
-    }
 }

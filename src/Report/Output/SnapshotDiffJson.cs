@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using IpcAudit.Collector.Output;
 using IpcAudit.Report.Analysis;
@@ -8,12 +7,7 @@ namespace IpcAudit.Report.Output;
 /// <summary>`ipcaudit diff A B --json`: typed, with each change as {field, old, new}.</summary>
 public static class SnapshotDiffJson
 {
-    private static readonly JsonWriterOptions Options = new() { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    public static void Write(TextWriter writer, SnapshotDiffResult d)
-    {
-        using var buffer = new MemoryStream();
-        using (var w = new Utf8JsonWriter(buffer, Options))
+    public static void Write(TextWriter writer, SnapshotDiffResult d) => TypedJson.Write(writer, w =>
         {
             w.WriteStartObject();
             Side(w, "from", d.FromId, d.From);
@@ -32,17 +26,13 @@ public static class SnapshotDiffJson
             w.WriteEndArray();
             Changes(w, "limits", d.Limits);
             w.WriteEndObject();
-        }
-        writer.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-        writer.WriteLine();
-        writer.Flush();
-    }
+        });
 
     private static void Side(Utf8JsonWriter w, string name, long id, Collector.Model.Snapshot s)
     {
         w.WriteStartObject(name);
         w.WriteNumber("snapshot", id);
-        w.WriteString("taken_at", SnapshotJson.IsoTime(s.TakenAt));
+        w.WriteString("taken_at", TypedJson.IsoTime(s.TakenAt));
         w.WriteString("host", s.Host.Host);
         w.WriteString("boot_id", s.Host.BootId);
         w.WriteEndObject();
@@ -90,7 +80,7 @@ public static class SnapshotDiffJson
             case null: w.WriteNull(name); break;
             case bool b: w.WriteBoolean(name, b); break;
             case string s: w.WriteString(name, s); break;
-            case DateTimeOffset t: w.WriteString(name, SnapshotJson.IsoTime(t)); break;
+            case DateTimeOffset t: w.WriteString(name, TypedJson.IsoTime(t)); break;
             case ulong u: w.WriteNumber(name, u); break;
             case uint u: w.WriteNumber(name, u); break;
             case long l: w.WriteNumber(name, l); break;
@@ -104,7 +94,7 @@ public static class SnapshotDiffJson
     {
         null => "-",
         bool b => b ? "yes" : "no",
-        DateTimeOffset t => SnapshotJson.IsoTime(t),
+        DateTimeOffset t => TypedJson.IsoTime(t),
         string { Length: 0 } => "\"\"",
         _ => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture) ?? "-",
     };

@@ -23,11 +23,8 @@ def machine():
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--build", default="?")
-    p.add_argument("--report", help="bench/report_timing.py's JSON: print only the report table")
     p.add_argument("results", nargs="*")
     a = p.parse_args()
-    if a.report:
-        return report_table(json.load(open(a.report)))
     docs = sorted((json.load(open(f)) for f in a.results), key=lambda d: d["n"])
     by_n = {d["n"]: d for d in docs}
     extra = sorted({k for d in docs for k in d["results"]} - {k for k, _ in ROWS})
@@ -84,15 +81,3 @@ def slopes(by_n, extra, field, title, unit):
             print(f"| {label} | {slope:.1f} |")
 
 
-def report_table(d):
-    print(f"\nReport over generated history: {d['snapshots']:,} snapshots, {d['objects']:,} objects, "
-          f"{d['state_rows']:,} state rows; database {d['db_bytes']:,} bytes ({d['db_bytes'] / 2**20:.1f} MiB) after a WAL checkpoint.\n")
-    print("| command | rounds | median ms | min-max ms | median CPU ms | peak RSS MiB |")
-    print("|---|---:|---:|---:|---:|---:|")
-    for name, r in d["results"].items():
-        print(f"| `{name}` | {len(r['walls_ms'])} | {r['median_ms']:.0f} | {r['min_ms']:.0f}-{r['max_ms']:.0f} | "
-              f"{r['median_cpu_ms']:.0f} | {r['peak_rss_kb'] / 1024:.1f} |")
-
-
-if __name__ == "__main__":
-    main()

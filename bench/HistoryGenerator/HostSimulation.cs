@@ -36,7 +36,7 @@ internal sealed class HostSimulation
     private const uint RemoveIpcUid = 1003;
     private readonly long _removeIpcAt;
     private bool _removeIpcDone;
-    private SortedSet<int> _previouslyReferenced = [];
+    private int[] _previouslyReferenced = [];
 
     private readonly List<Service> _services = [];
     private readonly List<Sim<ShmSegment>> _shm = [];

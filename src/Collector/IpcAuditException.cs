@@ -32,4 +32,15 @@ public static class ExitCodes
     public const int BadDatabase = 4;
     /// <summary>`report --fail-on` found what it was asked to fail on.</summary>
     public const int FindingsPresent = 10;
+
+    /// <summary>One line each, for `ipcaudit --help`; README.md's Exit codes table says the same (a test keeps them together).</summary>
+    public static IReadOnlyList<(int Code, string Meaning)> Meanings { get; } =
+    [
+        (Success, "success (warnings go to stderr)"),
+        (Failure, "I/O or database failure (unwritable path, disk full, locked for over 30 s)"),
+        (Usage, "command-line usage error"),
+        (BadInput, "bad input: a malformed /proc file, a bad time"),
+        (BadDatabase, "not an IpcAudit database, corrupt, or a newer schema"),
+        (FindingsPresent, "report --fail-on found what it was told to fail on"),
+    ];
 }

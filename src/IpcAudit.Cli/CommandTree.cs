@@ -1,6 +1,10 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using System.Reflection;
 using IpcAudit.Cli.Commands;
 using IpcAudit.Collector;
+using IpcAudit.Collector.Output;
 using Microsoft.Data.Sqlite;
 
 namespace IpcAudit.Cli;
@@ -27,6 +31,16 @@ public static class CommandTree
         Arity = ArgumentArity.ZeroOrOne,
     };
     private static readonly Argument<string[]> Sources = new("sources") { Description = "Databases to merge in", Arity = ArgumentArity.OneOrMore };
+    private static readonly Option<string?> Textfile = new("--textfile")
+    {
+        Description = "Also write DIR/ipcaudit.prom for node_exporter's textfile collector (temp file + rename)",
+        HelpName = "DIR",
+    };
+    private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "No warnings on stderr (errors still)", Recursive = true };
+    private static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Explain on stderr what is read: database, each step's source and duration", Recursive = true,
+    };
     private static readonly Option<string> OlderThan = new("--older-than") { Description = "Delete snapshots older than this (e.g. 90d)", Required = true };
     private static readonly Option<string> Since = new("--since")
     {
@@ -53,45 +67,53 @@ public static class CommandTree
     private static readonly Option<bool> DiffJson = new("--json") { Description = "Typed JSON instead of text" };
     private static readonly Option<string?> DiffHost = new("--host") { Description = "Resolve times among this host's snapshots" };
 
-    public static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    public static RootCommand Build(TextWriter stdout, TextWriter stderr) => Build(new CliConsole(stdout, stderr));
+
+    public static RootCommand Build(CliConsole console)
     {
-        var root = new RootCommand("IpcAudit: System V IPC history — snapshots of shared memory, semaphores and message queues, and reports over them.");
+        var (stdout, stderr) = (console.Out, console.Error);
+        var root = new RootCommand(RootDescription) { Quiet, Verbose };
+        foreach (var version in root.Options.OfType<VersionOption>())
+            version.Action = new PrintVersion(stdout);
+        StderrLog Log(ParseResult r) => new(stderr, quiet: r.GetValue(Quiet), verbose: r.GetValue(Verbose));
+        Progress ProgressFor(ParseResult r) => new(stderr, enabled: console.ErrorIsTerminal && !r.GetValue(Quiet), console.ProgressAfter);
 
-        var collect = new Command("collect", "Take a snapshot of this host's System V IPC objects, limits and usage into the database.\nExample: ipcaudit collect --db /var/lib/ipcaudit/ipcaudit.db")
-            { Db, Json, ProcRootOption, At, HostOption };
-        collect.SetAction(r => Guard(stderr, () => new CollectHandler(stdout, stderr).Run(
+        var collect = new Command("collect", "Take a snapshot of this host's System V IPC objects, limits and usage into the database.\nExample: ipcaudit collect --db /var/lib/ipcaudit/ipcaudit.db --textfile /var/lib/prometheus/node-exporter")
+            { Db, Json, ProcRootOption, At, HostOption, Textfile, OrphanAge };
+        collect.SetAction(r => Guard(stderr, () => new CollectHandler(stdout, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), json: r.GetValue(Json), procRoot: r.GetValue(ProcRootOption)!,
-            at: r.GetValue(At) is { } at ? TimeArguments.ParseInstant(at, "--at") : null, host: r.GetValue(HostOption))));
+            at: r.GetValue(At) is { } at ? TimeArguments.ParseInstant(at, "--at") : null, host: r.GetValue(HostOption),
+            textfile: r.GetValue(Textfile), orphanAge: TimeArguments.ParseDuration(r.GetValue(OrphanAge)!, "--orphan-age"))));
 
-        var snapshots = new Command("snapshots", "List stored snapshots, one line each.\nExample: ipcaudit snapshots --host db1") { Db, HostFilter };
-        snapshots.SetAction(r => Guard(stderr, () => new SnapshotsHandler(stdout).Run(
+        var snapshots = new Command("snapshots", "List stored snapshots, one line each (times in the local zone).\nExample: ipcaudit snapshots --host db1") { Db, HostFilter };
+        snapshots.SetAction(r => Guard(stderr, () => new SnapshotsHandler(stdout, console.Times, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), host: r.GetValue(HostFilter))));
 
-        var show = new Command("show", "Show a stored snapshot like `ipcs -a`, with pids, attachers and semaphore values.\nExample: ipcaudit show 42")
+        var show = new Command("show", "Show a stored snapshot like `ipcs -a`, with pids, attachers and semaphore values (times in the local zone; --json in UTC).\nExample: ipcaudit show 42")
             { SnapshotArg, Db, Json };
-        show.SetAction(r => Guard(stderr, () => new ShowHandler(stdout).Run(
+        show.SetAction(r => Guard(stderr, () => new ShowHandler(stdout, console.Times, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json))));
 
         var merge = new Command("merge", "Copy other hosts' snapshots into one fleet database; merging again adds nothing twice.\nExample: ipcaudit merge --db fleet.db web1.db web2.db")
             { Sources, Db };
-        merge.SetAction(r => Guard(stderr, () => new MergeHandler(stdout).Run(
+        merge.SetAction(r => Guard(stderr, () => new MergeHandler(stdout, Log(r), ProgressFor(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), sources: r.GetValue(Sources)!)));
 
         var prune = new Command("prune", "Delete snapshots older than a duration, then reclaim the space.\nExample: ipcaudit prune --older-than 90d")
             { OlderThan, Db };
-        prune.SetAction(r => Guard(stderr, () => new PruneHandler(stdout).Run(
+        prune.SetAction(r => Guard(stderr, () => new PruneHandler(stdout, console.Times, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), olderThan: TimeArguments.ParseDuration(r.GetValue(OlderThan)!, "--older-than"))));
 
         var report = new Command("report", "Orphans, growth, limit pressure and churn over a window of history.\nExample: ipcaudit report --since 7d --format html --output review.html")
             { Db, Since, Until, Hosts, OrphanAge, Format, Output, FailOn };
-        report.SetAction(r => Guard(stderr, () => new ReportHandler(stdout, stderr).Run(
+        report.SetAction(r => Guard(stderr, () => new ReportHandler(stdout, Log(r), ProgressFor(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), since: r.GetValue(Since)!, until: r.GetValue(Until),
             hosts: r.GetValue(Hosts) ?? [], orphanAge: r.GetValue(OrphanAge)!, format: r.GetValue(Format)!,
             output: r.GetValue(Output), failOn: r.GetValue(FailOn) ?? [])));
 
         var diff = new Command("diff", "Objects added, removed and changed between two snapshots, per field.\nExample: ipcaudit diff 41 42")
             { DiffFrom, DiffTo, Db, DiffJson, DiffHost };
-        diff.SetAction(r => Guard(stderr, () => new DiffHandler(stdout).Run(
+        diff.SetAction(r => Guard(stderr, () => new DiffHandler(stdout, console.Times).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), from: r.GetValue(DiffFrom)!, to: r.GetValue(DiffTo)!,
             json: r.GetValue(DiffJson), host: r.GetValue(DiffHost))));
 
@@ -102,11 +124,57 @@ public static class CommandTree
         root.Subcommands.Add(prune);
         root.Subcommands.Add(report);
         root.Subcommands.Add(diff);
+        foreach (var command in root.Subcommands)
+            command.Validators.Add(r =>
+            {
+                if (r.GetValue(Quiet) && r.GetValue(Verbose)) r.AddError("--quiet and --verbose cannot be used together");
+            });
         return root;
     }
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) =>
-        Build(stdout, stderr).Parse(args).Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => Run(args, new CliConsole(stdout, stderr));
+
+    public static int Run(string[] args, CliConsole console)
+    {
+        var result = Build(console).Parse(args);
+        var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error };
+        if (result.Action is not ParseErrorAction) return result.Invoke(configuration);
+
+        // A usage error is stderr only, with its own exit code: a script capturing stdout must not get
+        // help text or typo suggestions (System.CommandLine writes those to stdout and returns 1).
+        foreach (var error in result.Errors) console.Error.WriteLine($"ipcaudit: {error.Message}");
+        console.Error.WriteLine($"Try '{CommandLine(result.CommandResult)} --help'.");
+        return ExitCodes.Usage;
+    }
+
+    /// <summary>"ipcaudit collect" for the command a parse ended in, whatever the executable is called.</summary>
+    private static string CommandLine(CommandResult command)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = command; r is CommandResult c; r = c.Parent)
+            names.Insert(0, c.Parent is null ? "ipcaudit" : c.Command.Name);
+        return string.Join(' ', names);
+    }
+
+    /// <summary>The root --help text: what it is, an example, and the exit codes scripts can rely on.</summary>
+    private static string RootDescription =>
+        "IpcAudit: System V IPC history — snapshots of shared memory, semaphores and message queues, and reports over them.\n"
+        + "Example: ipcaudit collect && ipcaudit show\n\nExit codes:\n"
+        + string.Join("\n", ExitCodes.Meanings.Select(m => $"  {m.Code,2}  {m.Meaning}"));
+
+    /// <summary>The CLI assembly's informational version (0.1.0+commit), whoever the entry assembly is.</summary>
+    public static string Version { get; } =
+        typeof(CommandTree).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(CommandTree).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
+
+    private sealed class PrintVersion(TextWriter stdout) : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            stdout.WriteLine(Version);
+            return ExitCodes.Success;
+        }
+    }
 
     /// <summary>Expected failures become one line on stderr and their exit code; never a stack trace.</summary>
     private static int Guard(TextWriter stderr, Func<int> action)

@@ -1,3 +1,3 @@
 using IpcAudit.Cli;
 
-return CommandTree.Run(args, Console.Out, Console.Error);
+return CommandTree.Run(args, CliConsole.System());

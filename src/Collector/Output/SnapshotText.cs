@@ -9,10 +9,13 @@ namespace IpcAudit.Collector.Output;
 /// </summary>
 public static class SnapshotText
 {
-    public static void Write(TextWriter o, Snapshot s, long snapshotId)
+    /// <param name="times">The zone times are shown in; the system's local zone when null.</param>
+    public static void Write(TextWriter o, Snapshot s, long snapshotId, LocalTime? times = null)
     {
+        times ??= LocalTime.System;
+        string Time(DateTimeOffset? t) => times.Format(t, "never");
         var procs = s.Processes.ToDictionary(p => p.Pid);
-        o.WriteLine($"snapshot {snapshotId}  host {TerminalText.Clean(s.Host.Host)}  taken {SnapshotJson.IsoTime(s.TakenAt)}  kernel {s.Host.Kernel}  boot {s.Host.BootId}  ipc ns {s.Host.IpcNamespace}");
+        o.WriteLine($"snapshot {snapshotId}  host {TerminalText.Clean(s.Host.Host)}  taken {times.Format(s.TakenAt)}  kernel {s.Host.Kernel}  boot {s.Host.BootId}  ipc ns {s.Host.IpcNamespace}");
         foreach (var n in s.Notes) o.WriteLine($"note: {TerminalText.Clean(n)}");
         foreach (var st in s.Steps.Where(x => !x.Succeeded)) o.WriteLine($"step {st.Name} incomplete: {TerminalText.Clean(st.Note)}");
 
@@ -24,19 +27,19 @@ public static class SnapshotText
 
         o.WriteLine();
         o.WriteLine("------ Semaphore Arrays --------");
-        o.WriteLine($"{"key",-10} {"semid",-10} {"owner",-6} {"perms",-5} {"nsems",6} {"otime",-20} values (num=value/ncount/zcount/pid)");
+        o.WriteLine($"{"key",-10} {"semid",-10} {"owner",-6} {"perms",-5} {"nsems",6} {"otime",-23} values (num=value/ncount/zcount/pid)");
         foreach (var a in s.Sem)
         {
             var values = a.Semaphores is null ? (a.Vanished ? "vanished during collection" : "unknown")
                 : string.Join(' ', a.Semaphores.Select(v => $"{v.Num}={v.Value}/{v.Ncount}/{v.Zcount}/{v.Pid}"));
-            o.WriteLine($"{IpcMode.FormatKey(a.Key),-10} {a.Id,-10} {a.Uid,-6} {IpcMode.Perms(a.Mode),-5} {a.Nsems,6} {Time(a.Otime),-20} {values}");
+            o.WriteLine($"{IpcMode.FormatKey(a.Key),-10} {a.Id,-10} {a.Uid,-6} {IpcMode.Perms(a.Mode),-5} {a.Nsems,6} {Time(a.Otime),-23} {values}");
         }
 
         o.WriteLine();
         o.WriteLine("------ Message Queues --------");
-        o.WriteLine($"{"key",-10} {"msqid",-10} {"owner",-6} {"perms",-5} {"used-bytes",10} {"qbytes",10} {"messages",8} {"lspid",-20} {"lrpid",-20} {"rtime",-20}");
+        o.WriteLine($"{"key",-10} {"msqid",-10} {"owner",-6} {"perms",-5} {"used-bytes",10} {"qbytes",10} {"messages",8} {"lspid",-20} {"lrpid",-20} {"rtime",-23}");
         foreach (var q in s.Msg)
-            o.WriteLine($"{IpcMode.FormatKey(q.Key),-10} {q.Id,-10} {q.Uid,-6} {IpcMode.Perms(q.Mode),-5} {q.Cbytes,10} {(q.Qbytes?.ToString(CultureInfo.InvariantCulture) ?? "?"),10} {q.Qnum,8} {Pid(q.Lspid, procs),-20} {Pid(q.Lrpid, procs),-20} {Time(q.Rtime),-20}");
+            o.WriteLine($"{IpcMode.FormatKey(q.Key),-10} {q.Id,-10} {q.Uid,-6} {IpcMode.Perms(q.Mode),-5} {q.Cbytes,10} {(q.Qbytes?.ToString(CultureInfo.InvariantCulture) ?? "?"),10} {q.Qnum,8} {Pid(q.Lspid, procs),-20} {Pid(q.Lrpid, procs),-20} {Time(q.Rtime),-23}");
 
         var u = s.Usage;
         o.WriteLine();
@@ -51,8 +54,6 @@ public static class SnapshotText
     }
 
     private static string N<T>(T? v) where T : struct => v?.ToString() ?? "?";
-
-    private static string Time(DateTimeOffset? t) => t is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ssZ", CultureInfo.InvariantCulture) : "never";
 
     private static string Pid(int pid, Dictionary<int, ProcessInfo> procs)
     {

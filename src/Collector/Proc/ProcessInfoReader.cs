@@ -27,8 +27,8 @@ public sealed class ProcessInfoReader(ProcRoot proc)
     /// <summary>One entry per distinct pid &gt; 0, sorted by pid. Never throws for a process that raced with exit.</summary>
     public IReadOnlyList<ProcessInfo> Read(IEnumerable<int> pids)
     {
-        var distinct = new SortedSet<int>(pids.Where(p => p > 0));
-        var result = new List<ProcessInfo>(distinct.Count);
+        var distinct = ReferencedPids.SortedPositiveDistinct([.. pids]);
+        var result = new List<ProcessInfo>(distinct.Length);
         foreach (var pid in distinct) result.Add(ReadOne(pid));
         return result;
     }
@@ -36,6 +36,8 @@ public sealed class ProcessInfoReader(ProcRoot proc)
     private ProcessInfo ReadOne(int pid)
     {
         var dir = pid.ToString(CultureInfo.InvariantCulture);
+        // Dead pids are common (creators of long-lived objects): a stat here spares an exception below.
+        if (!Directory.Exists(proc.PathOf(dir))) return Gone(pid);
         try
         {
             if (proc.ReadText(dir + "/stat") is not { } statText) return Gone(pid);

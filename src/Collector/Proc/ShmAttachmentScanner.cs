@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Enumeration;
+using IpcAudit.Collector.Native;
 
 namespace IpcAudit.Collector.Proc;
 
@@ -47,7 +48,19 @@ public sealed class ShmAttachmentScanner(ProcRoot proc)
                     continue;
                 }
                 var maps = $"{pid}/maps";
-                var length = ProcFile.Read(proc.PathOf(maps), ref _buffer);
+                var length = ProcFile.TryRead(proc.PathOf(maps), ref _buffer, out var errno);
+                if (length < 0)
+                {
+                    switch (errno)
+                    {
+                        case Errno.ENOENT or Errno.ENOTDIR: continue;
+                        case Errno.EACCES or Errno.EPERM: unreadable++; continue;
+                        // ESRCH and friends when the process exited between listing and reading.
+                        default:
+                            if (Directory.Exists(proc.PathOf(pid.ToString(CultureInfo.InvariantCulture)))) unreadable++;
+                            continue;
+                    }
+                }
                 ProcessMapsFile.Collect(_buffer.AsSpan(0, length), maps, shmids);
             }
             catch (FileNotFoundException) { continue; }
@@ -80,13 +93,19 @@ public sealed class ShmAttachmentScanner(ProcRoot proc)
         return new ShmAttachmentScan(result, scanned, unreadable, otherNamespace, firstError);
     }
 
-    /// <summary>The numeric entries of the proc root, without a string per entry.</summary>
-    private IEnumerable<int> ProcessIds() =>
-        new FileSystemEnumerable<int>(proc.Root, static (ref FileSystemEntry e) => int.Parse(e.FileName, CultureInfo.InvariantCulture),
+    /// <summary>
+    /// The numeric entries of the proc root. Enumerated as strings: FileSystemEnumerable&lt;string&gt; runs on
+    /// the framework's precompiled code, while an &lt;int&gt; instantiation is JIT-compiled at every start.
+    /// </summary>
+    private IEnumerable<int> ProcessIds()
+    {
+        var names = new FileSystemEnumerable<string>(proc.Root, static (ref FileSystemEntry e) => e.FileName.ToString(),
             new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true })
         {
             ShouldIncludePredicate = static (ref FileSystemEntry e) => e.IsDirectory && IsPid(e.FileName),
         };
+        foreach (var name in names) yield return int.Parse(name, CultureInfo.InvariantCulture);
+    }
 
     private static bool IsPid(ReadOnlySpan<char> name) =>
         name.Length is > 0 and <= 9 && !name.ContainsAnyExceptInRange('0', '9');

@@ -1,4 +1,4 @@
-using System.Reflection;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace IpcAudit.Collector.Storage;
@@ -9,9 +9,12 @@ namespace IpcAudit.Collector.Storage;
 /// </summary>
 public static class Migrations
 {
-    private static readonly IReadOnlyList<(int Version, string Name, string Sql)> Scripts = Load();
+    private const string Prefix = "schema/", Suffix = ".sql";
 
-    public static int Latest => Scripts[^1].Version;
+    /// <summary>The embedded script names, sorted by version. Their text is read only when a migration runs.</summary>
+    private static readonly List<string> Resources = Index();
+
+    public static int Latest => VersionOf(Resources[^1]);
 
     public static long CurrentVersion(SqliteConnection connection) => IpcAuditDatabase.Scalar(connection, "PRAGMA user_version;");
 
@@ -30,9 +33,12 @@ public static class Migrations
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
                 """, tx);
-            foreach (var (version, name, sql) in Scripts.Where(s => s.Version > current))
+            foreach (var resource in Resources)
             {
-                IpcAuditDatabase.Execute(connection, sql, tx);
+                var version = VersionOf(resource);
+                if (version <= current) continue;
+                var name = resource[Prefix.Length..^Suffix.Length];
+                IpcAuditDatabase.Execute(connection, Read(resource), tx);
                 using var journal = connection.CreateCommand();
                 journal.Transaction = tx;
                 journal.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)";
@@ -46,19 +52,24 @@ public static class Migrations
         tx.Commit();
     }
 
-    private static List<(int, string, string)> Load()
+    private static List<string> Index()
     {
-        var assembly = typeof(Migrations).Assembly;
-        var scripts = new List<(int, string, string)>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith("schema/") && n.EndsWith(".sql")))
-        {
-            var name = resource["schema/".Length..^".sql".Length];
-            var version = int.Parse(name[..name.IndexOf('_')]);
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            scripts.Add((version, name, new StreamReader(stream).ReadToEnd()));
-        }
-        scripts.Sort((a, b) => a.Item1.CompareTo(b.Item1));
-        if (scripts.Count == 0) throw new InvalidOperationException("no schema/*.sql embedded");
-        return scripts;
+        var resources = new List<string>();
+        foreach (var resource in typeof(Migrations).Assembly.GetManifestResourceNames())
+            if (resource.StartsWith(Prefix, StringComparison.Ordinal) && resource.EndsWith(Suffix, StringComparison.Ordinal))
+                resources.Add(resource);
+        if (resources.Count == 0) throw new InvalidOperationException("no schema/*.sql embedded");
+        resources.Sort((a, b) => VersionOf(a).CompareTo(VersionOf(b)));
+        return resources;
+    }
+
+    /// <summary>"schema/0001_initial.sql" → 1.</summary>
+    private static int VersionOf(string resource) =>
+        int.Parse(resource.AsSpan(Prefix.Length, resource.IndexOf('_') - Prefix.Length), CultureInfo.InvariantCulture);
+
+    private static string Read(string resource)
+    {
+        using var stream = typeof(Migrations).Assembly.GetManifestResourceStream(resource)!;
+        return new StreamReader(stream).ReadToEnd();
     }
 }

@@ -74,7 +74,9 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         return upsert.Bind(args).Scalar();
     }
 
-    private readonly record struct OpenState(long ObjectId, long? CreatorPid, long? Shape, long ValidFrom, long Fingerprint);
+    // A class, not a struct: Dictionary<int, reference type> runs on precompiled shared code, while an
+    // instantiation over our own struct is JIT-compiled at every start.
+    private sealed record OpenState(long ObjectId, long? CreatorPid, long? Shape, long ValidFrom, long Fingerprint);
 
     private void Sync<T>(ObjectKind<T> kind, IReadOnlyList<T> objects, long context, long at)
     {
@@ -105,7 +107,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
             else
             {
                 // Same id but another creator or size: the old object is gone and a new one reuses its id.
-                if (prev.ObjectId != 0) Remove(prev);
+                if (prev is not null) Remove(prev);
                 objectId = insertObject.Bind(context, kind.Name, kind.Id(o), kind.Key(o), UnixTime.Ms(kind.Ctime(o)) ?? 0,
                     kind.CreatorPid(o), kind.Shape(o), at).Scalar();
             }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 
 namespace IpcAudit.Collector.Storage;
@@ -7,7 +6,7 @@ namespace IpcAudit.Collector.Storage;
 /// One prepared, parameterized statement reused for many rows: parameters are created once, in
 /// the order their $names first appear in the SQL, and bound by position.
 /// </summary>
-internal sealed partial class Statement : IDisposable
+internal sealed class Statement : IDisposable
 {
     private readonly SqliteCommand _command;
     private readonly SqliteParameter[] _parameters;
@@ -17,9 +16,32 @@ internal sealed partial class Statement : IDisposable
         _command = connection.CreateCommand();
         _command.CommandText = sql;
         _command.Transaction = transaction;
-        var names = ParameterName().Matches(sql).Select(m => m.Value).Distinct().ToArray();
-        _parameters = names.Select(n => _command.Parameters.Add(n, SqliteType.Integer)).ToArray();
-        foreach (var p in _parameters) p.Value = DBNull.Value;
+        var names = ParameterNames(sql);
+        _parameters = new SqliteParameter[names.Count];
+        for (var i = 0; i < names.Count; i++)
+        {
+            _parameters[i] = _command.Parameters.Add(names[i], SqliteType.Integer);
+            _parameters[i].Value = DBNull.Value;
+        }
+    }
+
+    /// <summary>
+    /// The distinct <c>$name</c>s of <paramref name="sql"/> in order of first appearance. A plain scan, not a
+    /// Regex: the collector starts every minute, and initializing Regex is start-up work it does not need.
+    /// </summary>
+    internal static List<string> ParameterNames(string sql)
+    {
+        var names = new List<string>();
+        for (var i = 0; i < sql.Length; i++)
+        {
+            if (sql[i] != '$' || i + 1 >= sql.Length || !(char.IsAsciiLetter(sql[i + 1]) || sql[i + 1] == '_')) continue;
+            var end = i + 2;
+            while (end < sql.Length && (char.IsAsciiLetterOrDigit(sql[end]) || sql[end] == '_')) end++;
+            var name = sql[i..end];
+            if (!names.Contains(name)) names.Add(name);
+            i = end - 1;
+        }
+        return names;
     }
 
     public Statement Bind(params ReadOnlySpan<object?> values)
@@ -51,7 +73,4 @@ internal sealed partial class Statement : IDisposable
     public SqliteDataReader Query() => _command.ExecuteReader();
 
     public void Dispose() => _command.Dispose();
-
-    [GeneratedRegex(@"\$[A-Za-z_][A-Za-z0-9_]*")]
-    private static partial Regex ParameterName();
 }

@@ -1,23 +1,81 @@
+using System.Diagnostics;
+using IpcAudit.Collector;
 using IpcAudit.Collector.Collection;
+using IpcAudit.Collector.Model;
 using IpcAudit.Collector.Output;
 using IpcAudit.Collector.Storage;
+using IpcAudit.Report.Analysis;
+using IpcAudit.Report.Model;
+using Microsoft.Data.Sqlite;
 
 namespace IpcAudit.Cli.Commands;
 
-/// <summary>`ipcaudit collect`: one snapshot into the database. Silent on success, as cron likes it.</summary>
-public sealed class CollectHandler(TextWriter stdout, TextWriter stderr)
+/// <summary>
+/// `ipcaudit collect`: one snapshot into the database. Silent on success, as cron likes it; with
+/// --textfile, also the node_exporter metrics file, orphans included by the report's rules.
+/// </summary>
+public sealed class CollectHandler(TextWriter stdout, StderrLog log)
 {
-    public int Run(string db, bool json, string procRoot, DateTimeOffset? at, string? host)
+    /// <summary>How far back the orphan metrics read; older runs are traced back by the orphan finder itself.</summary>
+    private static readonly TimeSpan OrphanWindow = TimeSpan.FromHours(1);
+
+    public int Run(string db, bool json, string procRoot, DateTimeOffset? at, string? host, string? textfile = null, TimeSpan? orphanAge = null)
     {
         var options = new CollectorOptions { ProcRoot = procRoot, At = at, HostOverride = host };
         var collector = SnapshotCollector.For(options);
-        using var store = SnapshotStore.OpenForWrite(db);
-        var (_, snapshot) = store.Save(collector.Collect);
+        log.Verbose($"database {Path.GetFullPath(db)}");
 
-        foreach (var note in snapshot.Notes) stderr.WriteLine($"ipcaudit: warning: {note}");
+        var clock = Stopwatch.StartNew();
+        var collected = TimeSpan.Zero;
+        using var store = SnapshotStore.OpenForWrite(db);
+        var (id, snapshot) = store.Save(() =>
+        {
+            var waited = clock.Elapsed;
+            var s = collector.Collect();
+            collected = clock.Elapsed - waited;
+            return s;
+        });
+        var stored = new CollectionStep("store", clock.Elapsed - collected, true);
+
+        foreach (var step in snapshot.Steps)
+            log.Verbose($"step {step.Name}: {StderrLog.Duration(step.Duration)}, {(step.Succeeded ? "ok" : "incomplete")}; read {collector.SourceOf(step.Name)}");
+        log.Verbose($"stored snapshot {id} of {snapshot.Host.Host} ({snapshot.Shm.Count} shm, {snapshot.Sem.Count} sem, {snapshot.Msg.Count} msg) in {StderrLog.Duration(stored.Duration)} (open, lock, write, commit)");
+        foreach (var note in snapshot.Notes) log.Warning(note);
         foreach (var step in snapshot.Steps.Where(s => !s.Succeeded))
-            stderr.WriteLine($"ipcaudit: warning: step {step.Name} incomplete: {step.Note}");
+            log.Warning($"step {step.Name} incomplete: {step.Note}");
+
         if (json) SnapshotJson.Write(stdout, snapshot);
+        if (textfile is not null) WriteTextfile(textfile, db, snapshot, stored, orphanAge ?? TimeSpan.FromHours(24));
         return 0;
+    }
+
+    private void WriteTextfile(string directory, string db, Snapshot snapshot, CollectionStep stored, TimeSpan orphanAge)
+    {
+        List<CollectionStep> steps = [.. snapshot.Steps, stored];
+        IReadOnlyList<OrphanTotal>? totals = null;
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            totals = OrphanTotals(db, snapshot, orphanAge);
+            steps.Add(new CollectionStep("orphans", clock.Elapsed, true));
+        }
+        catch (Exception e) when (e is IpcAuditException or IOException or SqliteException)
+        {
+            // Like any step: the rest of the metrics are still written, the orphan families left out.
+            steps.Add(new CollectionStep("orphans", clock.Elapsed, false, e.Message));
+            log.Warning($"step orphans incomplete: {e.Message}");
+        }
+        log.Verbose($"step orphans: {StderrLog.Duration(clock.Elapsed)}; read the stored history of {snapshot.Host.Host} in {Path.GetFullPath(db)}");
+        var path = PrometheusTextfile.WriteAtomically(directory, w => PrometheusTextfile.Write(w, snapshot, steps, totals));
+        log.Verbose($"wrote {Path.GetFullPath(path)}");
+    }
+
+    /// <summary>Count and bytes per kind, every kind present (0 when none), as of the snapshot just stored.</summary>
+    private static List<OrphanTotal> OrphanTotals(string db, Snapshot snapshot, TimeSpan orphanAge)
+    {
+        var request = new ReportRequest(snapshot.TakenAt - OrphanWindow, snapshot.TakenAt, [snapshot.Host.Host], orphanAge);
+        var found = ReportBuilder.Orphans(db, request).ToLookup(o => o.Kind);
+        return [.. new[] { IpcKind.Shm, IpcKind.Sem, IpcKind.Msg }.Select(kind =>
+            new OrphanTotal(kind, found[kind].Count(), found[kind].Aggregate(0UL, (total, o) => total + o.Bytes)))];
     }
 }

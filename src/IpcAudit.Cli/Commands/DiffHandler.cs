@@ -1,12 +1,13 @@
 using IpcAudit.Collector;
+using IpcAudit.Collector.Output;
 using IpcAudit.Collector.Storage;
 using IpcAudit.Report.Analysis;
 using IpcAudit.Report.Output;
 
 namespace IpcAudit.Cli.Commands;
 
-/// <summary>`ipcaudit diff A B`: what changed between two stored snapshots, per object and field.</summary>
-public sealed class DiffHandler(TextWriter stdout)
+/// <summary>`ipcaudit diff A B`: what changed between two stored snapshots, per object and field (times in the local zone; --json in UTC).</summary>
+public sealed class DiffHandler(TextWriter stdout, LocalTime? times = null)
 {
     public int Run(string db, string from, string to, bool json, string? host = null)
     {
@@ -15,7 +16,7 @@ public sealed class DiffHandler(TextWriter stdout)
         var b = Resolve(reader, to, host);
         var diff = SnapshotDiff.Compare(a, reader.Load(a), b, reader.Load(b));
         if (json) SnapshotDiffJson.Write(stdout, diff);
-        else SnapshotDiffText.Write(stdout, diff);
+        else SnapshotDiffText.Write(stdout, diff, times);
         return ExitCodes.Success;
     }
 

@@ -11,7 +11,8 @@ namespace IpcAudit.Cli.Commands;
 /// `ipcaudit report`: orphans, growth, limit pressure and churn over a window of history, as a
 /// terminal table, CSV files, one JSON document or one HTML page. Opens the database read-only.
 /// </summary>
-public sealed class ReportHandler(TextWriter stdout, TextWriter stderr)
+/// <param name="progress">Shown while the history is read, when stderr is a terminal.</param>
+public sealed class ReportHandler(TextWriter stdout, StderrLog log, Progress? progress = null)
 {
     public static readonly IReadOnlyList<string> Formats = ["table", "csv", "json", "html"];
     public static readonly IReadOnlyList<string> FailOnFindings = ["orphans", "pressure"];
@@ -32,9 +33,9 @@ public sealed class ReportHandler(TextWriter stdout, TextWriter stderr)
         if (kind == "csv" && string.IsNullOrEmpty(output))
             throw new IpcAuditException("--format csv writes one file per section (orphans.csv, growth.csv, pressure.csv, churn.csv): give --output FOLDER", ExitCodes.BadInput);
 
-        var doc = ReportBuilder.Build(db, new ReportRequest(from, to, hosts, age));
+        var doc = ReportBuilder.Build(db, new ReportRequest(from, to, hosts, age), progress);
         if (doc.Window.Snapshots == 0)
-            stderr.WriteLine($"ipcaudit: warning: no snapshots between {SnapshotJson.IsoTime(from)} and {SnapshotJson.IsoTime(to)}{(hosts.Count > 0 ? " for " + string.Join(", ", hosts) : "")}");
+            log.Warning($"no snapshots between {SnapshotJson.IsoTime(from)} and {SnapshotJson.IsoTime(to)}{(hosts.Count > 0 ? " for " + string.Join(", ", hosts) : "")}");
 
         switch (kind)
         {

@@ -1,3 +1,4 @@
+using IpcAudit.Collector.Output;
 using IpcAudit.Collector.Storage;
 using IpcAudit.Report.History;
 using IpcAudit.Report.Model;
@@ -14,15 +15,18 @@ public sealed record ReportRequest(DateTimeOffset Since, DateTimeOffset Until, I
 /// </summary>
 public static class ReportBuilder
 {
-    public static ReportDocument Build(string databasePath, ReportRequest request)
+    /// <param name="progress">A progress line per context read (months of history take a while); none when null.</param>
+    public static ReportDocument Build(string databasePath, ReportRequest request, Progress? progress = null)
     {
         using var connection = IpcAuditDatabase.OpenForRead(databasePath);
-        return Build(connection, request);
+        return Build(connection, request, progress);
     }
 
-    public static ReportDocument Build(SqliteConnection connection, ReportRequest request)
+    public static ReportDocument Build(SqliteConnection connection, ReportRequest request, Progress? progress = null)
     {
+        progress ??= Progress.None;
         var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts);
+        var (done, total) = (0, history.Units.Sum(u => u.Contexts.Count));
         var series = history.Units.Select(u => new UnitSeries(u)).ToList();
         var churn = new ChurnAnalyzer(history.Units);
         var orphans = new OrphanFinder(history, request.OrphanAge);
@@ -32,6 +36,7 @@ public static class ReportBuilder
             for (var c = 0; c < unit.Contexts.Count; c++)
             {
                 var context = unit.Contexts[c];
+                progress.Report("reading history", done++, total, unit.Label);
                 var objects = history.Objects(context);
                 var owners = history.Owners(context, objects);
                 series[u].AddObjects(c, objects, owners);
@@ -41,6 +46,7 @@ public static class ReportBuilder
             }
             series[u].Finish();
         }
+        progress.Clear();
 
         return new ReportDocument
         {
@@ -51,5 +57,24 @@ public static class ReportBuilder
             Churn = churn.Rows(),
             Series = series.Select(s => s.ToHostSeries()).ToList(),
         };
+    }
+
+    /// <summary>
+    /// The report's orphans alone, for `collect --textfile` every few minutes: only the objects that
+    /// still exist (the current boot's last context) are read, and runs that began before the window
+    /// are traced back as in the full report, so a short window gives the same findings.
+    /// </summary>
+    public static IReadOnlyList<OrphanFinding> Orphans(string databasePath, ReportRequest request)
+    {
+        using var connection = IpcAuditDatabase.OpenForRead(databasePath);
+        var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts);
+        var orphans = new OrphanFinder(history, request.OrphanAge);
+        foreach (var unit in history.Units)
+        {
+            if (!unit.Current || unit.Contexts.Count == 0) continue;
+            var last = unit.Contexts.Count - 1;
+            orphans.Observe(unit, last, history.Objects(unit.Contexts[last]));
+        }
+        return orphans.Findings();
     }
 }

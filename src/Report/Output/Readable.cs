@@ -1,4 +1,5 @@
 using System.Globalization;
+using IpcAudit.Collector.Output;
 
 namespace IpcAudit.Report.Output;
 
@@ -60,18 +61,5 @@ internal static class Readable
     private static string Significant(double v) => v.ToString(v >= 100 ? "0" : v >= 10 ? "0.#" : "0.##", Inv);
 
     /// <summary>"2026-11-21 07:00 CET": local time of the given zone, with the zone named.</summary>
-    public static string Time(DateTimeOffset t, TimeZoneInfo zone)
-    {
-        var local = TimeZoneInfo.ConvertTime(t, zone);
-        return local.ToString("yyyy-MM-dd HH:mm", Inv) + " " + ZoneName(zone, local);
-    }
-
-    /// <summary>The zone's abbreviation (CET, EDT); a long name ("Coordinated Universal Time") becomes UTC±hh:mm.</summary>
-    public static string ZoneName(TimeZoneInfo zone, DateTimeOffset local)
-    {
-        var name = zone.IsDaylightSavingTime(local) ? zone.DaylightName : zone.StandardName;
-        if (!string.IsNullOrEmpty(name) && name.Length <= 6 && !name.Contains(' ')) return name;
-        var off = local.Offset;
-        return off == TimeSpan.Zero ? "UTC" : "UTC" + (off < TimeSpan.Zero ? "-" : "+") + off.ToString(@"hh\:mm", Inv);
-    }
+    public static string Time(DateTimeOffset t, TimeZoneInfo zone) => LocalTime.Format(t, zone, "yyyy-MM-dd HH:mm");
 }

@@ -6,9 +6,11 @@ namespace IpcAudit.Report.Output;
 /// <summary>`ipcaudit diff A B`: one line per added, removed or changed object, changes as field old → new.</summary>
 public static class SnapshotDiffText
 {
-    public static void Write(TextWriter w, SnapshotDiffResult d)
+    /// <param name="times">The zone the snapshot times are shown in; the system's local zone when null.</param>
+    public static void Write(TextWriter w, SnapshotDiffResult d, LocalTime? times = null)
     {
-        w.WriteLine($"snapshot {d.FromId} ({SnapshotJson.IsoTime(d.From.TakenAt)}, {TerminalText.Clean(d.From.Host.Host)}) → snapshot {d.ToId} ({SnapshotJson.IsoTime(d.To.TakenAt)}, {TerminalText.Clean(d.To.Host.Host)})");
+        times ??= LocalTime.System;
+        w.WriteLine($"snapshot {d.FromId} ({times.Format(d.From.TakenAt)}, {TerminalText.Clean(d.From.Host.Host)}) → snapshot {d.ToId} ({times.Format(d.To.TakenAt)}, {TerminalText.Clean(d.To.Host.Host)})");
         if (!d.SameContext)
             w.WriteLine("note: different host, boot or IPC namespace — ids mean nothing across them, so every object counts as removed or added");
         foreach (var o in d.Added) w.WriteLine($"+ {Describe(o)}");

@@ -56,3 +56,25 @@ public class ShmAttachmentScannerTests
         Assert.Equal("11/maps:1: field 'inode': not a number: 'x'", scan.FirstFormatError);
     }
 }
+
+public class ProcFileTests
+{
+    [Fact]
+    public void TryReadOfAMissingFileIsAnErrnoNotAnException()
+    {
+        var buffer = new byte[16];
+        Assert.Equal(-1, ProcFile.TryRead("/nonexistent/ipcaudit/maps", ref buffer, out var errno));
+        Assert.Equal(IpcAudit.Collector.Native.Errno.ENOENT, errno);
+    }
+
+    [Fact]
+    public void TryReadGrowsTheBufferToTheWholeFile()
+    {
+        using var dir = new TempDirectory();
+        var text = new string('x', 10_000);
+        File.WriteAllText(dir.File("maps"), text);
+        var buffer = new byte[16];
+        Assert.Equal(10_000, ProcFile.TryRead(dir.File("maps"), ref buffer, out _));
+        Assert.Equal(text, System.Text.Encoding.ASCII.GetString(buffer, 0, 10_000));
+    }
+}

@@ -80,11 +80,11 @@ public sealed class SnapshotDiffTests : IDisposable
     public void DiffCommandTakesTimesAndPrintsOneLinePerObject()
     {
         SaveTwo();
-        var run = CliRun.Of("diff", "2026-11-01T00:30:00Z", "2026-11-01T01:00:00Z", "--db", _history.Db);
+        var run = CliRun.Of(["diff", "2026-11-01T00:30:00Z", "2026-11-01T01:00:00Z", "--db", _history.Db], TimeZoneInfo.Utc);
 
         Assert.Equal(0, run.ExitCode);
         var lines = run.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.StartsWith("snapshot 1 (2026-11-01T00:00:00.000Z, web1) → snapshot 2 (2026-11-01T01:00:00.000Z, web1)", lines[0]);
+        Assert.StartsWith("snapshot 1 (2026-11-01 00:00:00 UTC, web1) → snapshot 2 (2026-11-01 01:00:00 UTC, web1)", lines[0]);
         Assert.Contains("+ shm 3 key 0x00001003 owner 1000 (65536 bytes)", lines);
         Assert.Contains("- shm 2 key 0x00001002 owner 1000 (65536 bytes)", lines);
         Assert.Contains(lines, l => l.StartsWith("~ shm 1 ") && l.Contains("nattch 1 → 0") && l.Contains("attached_pids 501 → \"\""));

@@ -10,10 +10,14 @@ public sealed record BoundedProcess(int ExitCode, string Stdout, string Stderr)
     /// <summary>The built CLI, as `dotnet exec` runs it.</summary>
     public static string CliDll => Path.Combine(AppContext.BaseDirectory, "ipcaudit.dll");
 
-    public static BoundedProcess Run(string file, IEnumerable<string> args, TimeSpan limit, IDictionary<string, string>? env = null)
+    /// <param name="unset">Variables to remove from the inherited environment (e.g. the test host's MSBuild ones).</param>
+    public static BoundedProcess Run(string file, IEnumerable<string> args, TimeSpan limit, IDictionary<string, string>? env = null,
+        string? workingDirectory = null, IEnumerable<string>? unset = null)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var name in unset ?? []) start.Environment.Remove(name);
         if (env is not null) foreach (var (k, v) in env) start.Environment[k] = v;
         using var p = Process.Start(start)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

@@ -5,11 +5,16 @@ namespace IpcAudit.Tests.Support;
 /// <summary>Runs the command tree in-process with captured stdout/stderr, as a user would see them.</summary>
 public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
 {
-    public static CliRun Of(params string[] args)
+    public static CliRun Of(params string[] args) => Of(args, zone: null);
+
+    /// <param name="zone">The local zone times are shown in (default: the machine's).</param>
+    /// <param name="stderrIsTerminal">Pretend stderr is a terminal: progress shows at once.</param>
+    public static CliRun Of(string[] args, TimeZoneInfo? zone, bool stderrIsTerminal = false)
     {
         using var stdout = new StringWriter();
         using var stderr = new StringWriter();
-        var code = CommandTree.Run(args, stdout, stderr);
+        var console = new CliConsole(stdout, stderr, stderrIsTerminal, zone) { ProgressAfter = TimeSpan.Zero };
+        var code = CommandTree.Run(args, console);
         return new CliRun(code, stdout.ToString(), stderr.ToString());
     }
 

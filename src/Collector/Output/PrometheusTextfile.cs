@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text;
+using IpcAudit.Collector.Model;
+
+namespace IpcAudit.Collector.Output;
+
+/// <summary>Orphans of one kind ("shm", "sem", "msg") by the report's rules: how many, and the bytes they hold.</summary>
+public sealed record OrphanTotal(string Kind, long Count, ulong Bytes);
+
+/// <summary>
+/// `collect --textfile DIR`: DIR/ipcaudit.prom for node_exporter's textfile collector, in the text
+/// exposition format. Every family is a gauge with HELP and TYPE; a value that was not read (a failed
+/// step, a saved /proc without live syscalls) is left out rather than written as 0 or NaN.
+/// </summary>
+public static class PrometheusTextfile
+{
+    public const string FileName = "ipcaudit.prom";
+
+    /// <summary>Kernel limits in `lsipc -g` naming, in the order the exposition lists them.</summary>
+    public static IReadOnlyList<(string Name, ulong? Value)> Limits(IpcLimits l) =>
+    [
+        ("SHMMNI", l.Shmmni), ("SHMALL", l.Shmall), ("SHMMAX", l.Shmmax),
+        ("SEMMNI", l.Semmni), ("SEMMNS", l.Semmns), ("SEMMSL", l.Semmsl), ("SEMOPM", l.Semopm),
+        ("MSGMNI", l.Msgmni), ("MSGMNB", l.Msgmnb), ("MSGMAX", l.Msgmax),
+    ];
+
+    /// <param name="steps">The snapshot's steps plus the command's own (store, orphans).</param>
+    /// <param name="orphans">Null when orphans were not computed: the orphan families are left out.</param>
+    public static void Write(TextWriter w, Snapshot s, IEnumerable<CollectionStep> steps, IReadOnlyList<OrphanTotal>? orphans)
+    {
+        var f = new Families(w);
+        f.Gauge("ipcaudit_build_info", "Version of the ipcaudit collector that wrote this file (value is always 1).",
+            [new(Label("version", s.CollectorVersion), 1d)]);
+
+        if (s.StepSucceeded("shm"))
+        {
+            var pageSize = (ulong)Math.Max(1, s.Host.PageSize);
+            f.Gauge("ipcaudit_shm_segments", "System V shared memory segments (ipcs -m).", [new(null, s.Shm.Count)]);
+            f.Gauge("ipcaudit_shm_bytes", "Size of all System V shared memory segments, in bytes.",
+                [new(null, Sum(s.Shm.Select(m => m.Bytes)))]);
+            // The kernel's shm_tot (SHM_INFO, `ipcs -u` "pages allocated"): each segment rounded up to whole pages.
+            f.Gauge("ipcaudit_shm_pages_allocated", "Pages allocated to System V shared memory segments (ipcs -u), in pages of ipcaudit_page_size_bytes.",
+                [new(null, Sum(s.Shm.Select(m => (m.Bytes + pageSize - 1) / pageSize)))]);
+        }
+        f.Gauge("ipcaudit_page_size_bytes", "Page size of the host, in bytes (SHMALL and shm pages are counted in it).", [new(null, s.Host.PageSize)]);
+        if (s.Usage.ShmPagesResident is { } resident)
+            f.Gauge("ipcaudit_shm_pages_resident", "Resident pages of System V shared memory (SHM_INFO, ipcs -u).", [new(null, resident)]);
+        if (s.Usage.ShmPagesSwapped is { } swapped)
+            f.Gauge("ipcaudit_shm_pages_swapped", "Swapped pages of System V shared memory (SHM_INFO, ipcs -u).", [new(null, swapped)]);
+
+        if (s.StepSucceeded("sem"))
+        {
+            f.Gauge("ipcaudit_sem_arrays", "System V semaphore arrays (ipcs -s).", [new(null, s.Sem.Count)]);
+            f.Gauge("ipcaudit_sem_semaphores", "Semaphores in all System V semaphore arrays.", [new(null, s.Sem.Sum(a => (double)a.Nsems))]);
+        }
+        if (s.StepSucceeded("msg"))
+        {
+            f.Gauge("ipcaudit_msg_queues", "System V message queues (ipcs -q).", [new(null, s.Msg.Count)]);
+            f.Gauge("ipcaudit_msg_messages", "Messages waiting in all System V message queues.", [new(null, Sum(s.Msg.Select(q => q.Qnum)))]);
+            f.Gauge("ipcaudit_msg_bytes", "Bytes waiting in all System V message queues.", [new(null, Sum(s.Msg.Select(q => q.Cbytes)))]);
+        }
+
+        f.Gauge("ipcaudit_limit", "Kernel System V IPC limit, named as lsipc -g names it (SHMALL in pages; SHMMAX, MSGMAX, MSGMNB in bytes; the rest are counts).",
+            Limits(s.Limits).Where(l => l.Value is not null).Select(l => new Sample(Label("name", l.Name), (double)l.Value!.Value)));
+
+        if (orphans is not null)
+        {
+            f.Gauge("ipcaudit_orphans", "IPC objects that nobody alive uses, by the report's orphan rules over the stored history.",
+                orphans.Select(o => new Sample(Label("kind", o.Kind), (double)o.Count)));
+            f.Gauge("ipcaudit_orphan_bytes", "Bytes held by orphaned IPC objects (shm: segment size; msg: bytes queued; sem: 0).",
+                orphans.Select(o => new Sample(Label("kind", o.Kind), (double)o.Bytes)));
+        }
+
+        var all = steps.ToList();
+        f.Gauge("ipcaudit_collector_step_duration_seconds", "How long each step of the last collection took.",
+            all.Select(st => new Sample(Label("step", st.Name), Math.Round(st.Duration.TotalSeconds, 6))));
+        f.Gauge("ipcaudit_collector_step_success", "Whether each step of the last collection succeeded (1) or is incomplete (0).",
+            all.Select(st => new Sample(Label("step", st.Name), st.Succeeded ? 1d : 0d)));
+        f.Gauge("ipcaudit_collector_last_success_timestamp_seconds", "When the last snapshot was stored, in seconds since the Unix epoch. Alert when it gets old.",
+            [new(null, s.TakenAt.ToUnixTimeMilliseconds() / 1000d)]);
+    }
+
+    /// <summary>
+    /// Writes DIR/ipcaudit.prom through a temp file in DIR and a rename, so a scrape never sees half a
+    /// file; the temp name does not end in .prom, so node_exporter never reads it. Returns the path.
+    /// </summary>
+    public static string WriteAtomically(string directory, Action<TextWriter> write)
+    {
+        if (!Directory.Exists(directory))
+            throw new IpcAuditException($"--textfile: {directory}: no such directory (the snapshot itself was stored)", ExitCodes.Failure);
+        var target = Path.Combine(directory, FileName);
+        var temp = Path.Combine(directory, $".{FileName}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
+            using (var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" })
+            {
+                write(writer);
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+            // node_exporter runs as another user; a service's UMask=0077 must not hide the file from it.
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+            File.Move(temp, target, overwrite: true);
+            return target;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temp);
+            throw new IpcAuditException($"--textfile: cannot write {target}: {e.Message} (the snapshot itself was stored)", ExitCodes.Failure, e);
+        }
+    }
+
+    /// <summary>
+    /// A sample value as the exposition format takes it (a Go float64): integers up to 2^53 exactly,
+    /// larger ones such as SHMALL's 18446744073692774399 as the nearest float64, 1.8446744073692774e+19.
+    /// </summary>
+    public static string FormatValue(double v)
+    {
+        if (double.IsNaN(v)) return "NaN";
+        if (double.IsInfinity(v)) return v > 0 ? "+Inf" : "-Inf";
+        if (Math.Abs(v) <= 9007199254740992d && v == Math.Floor(v)) return ((long)v).ToString(CultureInfo.InvariantCulture);
+        return v.ToString("R", CultureInfo.InvariantCulture).Replace('E', 'e');
+    }
+
+    private static double Sum(IEnumerable<ulong> values) => values.Aggregate(0d, (total, v) => total + v);
+
+    private static string Label(string name, string value) => $"{name}=\"{EscapeLabel(value)}\"";
+
+    private static string EscapeLabel(string v) => v.Replace("\\", @"\\").Replace("\"", "\\\"").Replace("\n", @"\n");
+
+    private static string EscapeHelp(string v) => v.Replace("\\", @"\\").Replace("\n", @"\n");
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>One line of a family: its labels (already escaped, null for none) and value.</summary>
+    private readonly record struct Sample(string? Labels, double Value);
+
+    /// <summary>One family at a time: HELP, TYPE, then its samples together, as the format requires.</summary>
+    private sealed class Families(TextWriter w)
+    {
+        public void Gauge(string name, string help, IEnumerable<Sample> samples)
+        {
+            var list = samples.ToList();
+            if (list.Count == 0) return;
+            w.WriteLine($"# HELP {name} {EscapeHelp(help)}");
+            w.WriteLine($"# TYPE {name} gauge");
+            foreach (var (labels, value) in list)
+                w.WriteLine(labels is null ? $"{name} {FormatValue(value)}" : $"{name}{{{labels}}} {FormatValue(value)}");
+        }
+    }
+}

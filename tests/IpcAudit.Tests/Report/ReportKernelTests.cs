@@ -198,7 +198,7 @@ public sealed class ReportKernelTests(OrphanReportScenario orphans, PressureRepo
         var (report, exitCode, stderr) = run.Report("day");
 
         Assert.True(exitCode == 10, $"exit {exitCode}: {stderr}");
-        var found = Orphans(report).Select(o => (o.GetProperty("kind").GetString(), o.GetProperty("id").GetInt32())).Order().ToList();
+        var found = Orphans(report).Select(o => (o.GetProperty("kind").GetString()!, o.GetProperty("id").GetInt32())).Order().ToList();
         Assert.Equal(new[] { ("msg", run.IdOf(orphans.Backlog)), ("sem", run.IdOf(orphans.LeakedSem)), ("shm", run.IdOf(orphans.Leaked)) }, found);
     }
 

@@ -19,7 +19,7 @@ internal static class HistorySql
     /// it did not, liveness is unknown at that snapshot. A missing step row counts as failed.
     /// </summary>
     public const string Snapshots = """
-        SELECT s.snapshot_id, s.taken_at, s.limit_set_id,
+        SELECT s.taken_at, s.limit_set_id,
                coalesce((SELECT st.succeeded FROM snapshot_steps st
                          WHERE st.snapshot_id = s.snapshot_id AND st.step = 'processes'), 0) AS processes_ok
         FROM snapshots s

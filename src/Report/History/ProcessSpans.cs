@@ -29,8 +29,6 @@ public sealed class ProcessSpans
     public ProcessSpans(IEnumerable<ProcessSpan> spans) =>
         _byPid = spans.GroupBy(s => s.Pid).ToDictionary(g => g.Key, g => g.OrderBy(s => s.From).ToArray());
 
-    public static readonly ProcessSpans Empty = new([]);
-
     public ReadOnlySpan<ProcessSpan> Of(int pid) => _byPid.TryGetValue(pid, out var s) ? s : None;
 
     /// <summary>

@@ -11,26 +11,22 @@ public sealed class SnapshotTimeline
     private readonly int[] _nextProcessesOk;
 
     public long[] Times { get; }
-    public long[] SnapshotIds { get; }
     public bool[] ProcessesOk { get; }
     public IpcLimits[] Limits { get; }
     public int Count => Times.Length;
 
-    public SnapshotTimeline(long[] times, long[] snapshotIds, bool[] processesOk, IpcLimits[] limits)
+    public SnapshotTimeline(long[] times, bool[] processesOk, IpcLimits[] limits)
     {
-        (Times, SnapshotIds, ProcessesOk, Limits) = (times, snapshotIds, processesOk, limits);
+        (Times, ProcessesOk, Limits) = (times, processesOk, limits);
         _nextProcessesOk = new int[times.Length + 1];
         _nextProcessesOk[times.Length] = times.Length;
         for (var i = times.Length - 1; i >= 0; i--)
             _nextProcessesOk[i] = processesOk[i] ? i : _nextProcessesOk[i + 1];
     }
 
-    public static readonly SnapshotTimeline Empty = new([], [], [], []);
-
     /// <summary>Two timelines of one context, the earlier first.</summary>
     public static SnapshotTimeline Concat(SnapshotTimeline earlier, SnapshotTimeline later) => new(
-        [.. earlier.Times, .. later.Times], [.. earlier.SnapshotIds, .. later.SnapshotIds],
-        [.. earlier.ProcessesOk, .. later.ProcessesOk], [.. earlier.Limits, .. later.Limits]);
+        [.. earlier.Times, .. later.Times], [.. earlier.ProcessesOk, .. later.ProcessesOk], [.. earlier.Limits, .. later.Limits]);
 
     /// <summary>The first index whose time is at or after <paramref name="t"/> (Count when none).</summary>
     public int IndexAtOrAfter(long t)

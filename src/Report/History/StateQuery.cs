@@ -3,9 +3,8 @@ using Microsoft.Data.Sqlite;
 namespace IpcAudit.Report.History;
 
 /// <summary>How one kind's full states are read, newest first.</summary>
-public sealed class StateQuery<T>(string kind, string newestFirst, Func<SqliteDataReader, T> read) where T : struct, IObjectState
+public sealed class StateQuery<T>(string newestFirst, Func<SqliteDataReader, T> read) where T : struct, IObjectState
 {
-    public string Kind { get; } = kind;
     internal string NewestFirst { get; } = newestFirst;
     internal Func<SqliteDataReader, T> Read { get; } = read;
 }
@@ -13,15 +12,15 @@ public sealed class StateQuery<T>(string kind, string newestFirst, Func<SqliteDa
 public static class StateQuery
 {
     // Columns of HistorySql's *NewestFirst: valid_from, valid_to, key, mode, uid, then the kind's own.
-    public static readonly StateQuery<ShmState> Shm = new("shm", HistorySql.ShmNewestFirst, r => new ShmState(
+    public static readonly StateQuery<ShmState> Shm = new(HistorySql.ShmNewestFirst, r => new ShmState(
         r.GetInt64(0), N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2), r.GetInt32(3), (uint)r.GetInt64(4),
         (ulong)r.GetInt64(5), r.GetInt64(6), r.GetInt32(7), r.GetInt32(8), N(r, 9), N(r, 10), N(r, 11), S(r, 12)));
 
-    public static readonly StateQuery<SemState> Sem = new("sem", HistorySql.SemNewestFirst, r => new SemState(
+    public static readonly StateQuery<SemState> Sem = new(HistorySql.SemNewestFirst, r => new SemState(
         r.GetInt64(0), N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2), r.GetInt32(3), (uint)r.GetInt64(4),
         r.GetInt32(5), N(r, 6), N(r, 7), S(r, 8)));
 
-    public static readonly StateQuery<MsgState> Msg = new("msg", HistorySql.MsgNewestFirst, r => new MsgState(
+    public static readonly StateQuery<MsgState> Msg = new(HistorySql.MsgNewestFirst, r => new MsgState(
         r.GetInt64(0), N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2), r.GetInt32(3), (uint)r.GetInt64(4),
         (ulong)r.GetInt64(5), (ulong)r.GetInt64(6), (ulong?)N(r, 7), r.GetInt32(8), r.GetInt32(9), N(r, 10), N(r, 11), N(r, 12)));
 

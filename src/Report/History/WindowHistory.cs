@@ -196,15 +196,14 @@ public sealed class WindowHistory
         command.Parameters.AddWithValue("$from", from);
         command.Parameters.AddWithValue("$to", to);
         using var reader = command.ExecuteReader();
-        var (times, ids, ok, lims) = (new List<long>(), new List<long>(), new List<bool>(), new List<IpcLimits>());
+        var (times, ok, lims) = (new List<long>(), new List<bool>(), new List<IpcLimits>());
         while (reader.Read())
         {
-            ids.Add(reader.GetInt64(0));
-            times.Add(reader.GetInt64(1));
-            lims.Add(NullableLong(reader, 2) is { } l && limits.TryGetValue(l, out var set) ? set : NoLimits);
-            ok.Add(reader.GetInt64(3) != 0);
+            times.Add(reader.GetInt64(0));
+            lims.Add(NullableLong(reader, 1) is { } l && limits.TryGetValue(l, out var set) ? set : NoLimits);
+            ok.Add(reader.GetInt64(2) != 0);
         }
-        return new SnapshotTimeline([.. times], [.. ids], [.. ok], [.. lims]);
+        return new SnapshotTimeline([.. times], [.. ok], [.. lims]);
     }
 
     private static readonly IpcLimits NoLimits = new();

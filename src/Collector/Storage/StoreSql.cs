@@ -33,10 +33,14 @@ internal static class StoreSql
         INSERT INTO snapshot_steps (snapshot_id, step, ordinal, duration_us, succeeded, note) VALUES ($snapshot, $step, $ordinal, $us, $ok, $note)
         """;
 
-    /// <summary>Objects present at the previous snapshot with their current state, for one kind.</summary>
+    /// <summary>
+    /// Objects present at the previous snapshot with their current state, for one kind. INDEXED BY:
+    /// left to itself SQLite walks every past state of each object by primary key, so collect got
+    /// slower as a busy host's history grew (a 90-day history took 862 s to write instead of 209 s).
+    /// </summary>
     public static string OpenStates(string kind) => $"""
         SELECT o.object_id, o.ipc_id, o.creator_pid, o.shape, s.valid_from, s.fingerprint
-        FROM objects o JOIN {kind}_states s ON s.object_id = o.object_id AND s.valid_to IS NULL
+        FROM objects o JOIN {kind}_states s INDEXED BY {kind}_states_open ON s.object_id = o.object_id AND s.valid_to IS NULL
         WHERE o.context_id = $context AND o.kind = '{kind}' AND o.removed_at IS NULL
         """;
 
@@ -71,7 +75,7 @@ internal static class StoreSql
         """;
 
     public const string OpenProcesses = """
-        SELECT pid, start_time, valid_from FROM processes WHERE context_id = $context AND valid_to IS NULL
+        SELECT pid, start_time, valid_from FROM processes INDEXED BY processes_open WHERE context_id = $context AND valid_to IS NULL
         """;
 
     public const string InsertProcess = """

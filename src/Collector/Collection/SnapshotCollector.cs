@@ -21,6 +21,9 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
         return new SnapshotCollector(proc, proc.IsLive ? new LinuxIpcSyscalls() : new UnavailableIpcSyscalls(), options);
     }
 
+    /// <summary>Process facts for any pids, from the same /proc as the snapshot (the store asks about removed objects' users).</summary>
+    public IReadOnlyList<ProcessInfo> ReadProcesses(IReadOnlyCollection<int> pids) => new ProcessInfoReader(proc).Read(pids);
+
     public Snapshot Collect()
     {
         var takenAt = options.At ?? DateTimeOffset.UtcNow;

@@ -23,10 +23,15 @@ public sealed class SnapshotStore : IDisposable
     /// <paramref name="collect"/> runs, so two collectors started at once queue and their
     /// snapshot times stay in order; a failure anywhere leaves the database as it was.
     /// </summary>
-    public (long SnapshotId, Snapshot Snapshot) Save(Func<Snapshot> collect) => Run(tx =>
+    /// <param name="processesOf">
+    /// Reads process facts for pids: the writer asks it about the last users of objects this snapshot
+    /// removed, so a removal under a live process shows in history. Null for imports and tests.
+    /// </param>
+    public (long SnapshotId, Snapshot Snapshot) Save(Func<Snapshot> collect,
+        Func<IReadOnlyCollection<int>, IReadOnlyList<ProcessInfo>>? processesOf = null) => Run(tx =>
     {
         var snapshot = collect();
-        return (new SnapshotWriter(_connection, tx, Path).Write(snapshot), snapshot);
+        return (new SnapshotWriter(_connection, tx, Path, processesOf).Write(snapshot), snapshot);
     });
 
     internal T Run<T>(Func<SqliteTransaction, T> work)

@@ -8,8 +8,12 @@ namespace IpcAudit.Collector.Storage;
 /// state fingerprint equals its open state's adds no row. Steps that failed leave that kind's
 /// history untouched (nothing is closed on missing data).
 /// </summary>
-internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransaction transaction, string path)
+internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransaction transaction, string path,
+    Func<IReadOnlyCollection<int>, IReadOnlyList<ProcessInfo>>? processesOf = null)
 {
+    /// <summary>Objects this snapshot removed, by kind: their last users are checked for life (see LastUsersOfRemoved).</summary>
+    private readonly List<(string Kind, long ObjectId)> _removed = [];
+
     public const string ObjectsStepShm = "shm";
     public const string ObjectsStepSem = "sem";
     public const string ObjectsStepMsg = "msg";
@@ -50,7 +54,8 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         if (snapshot.StepSucceeded(ObjectsStepShm)) Sync(ShmKind.Instance, snapshot.Shm, context, at);
         if (snapshot.StepSucceeded(ObjectsStepSem)) Sync(SemKind.Instance, snapshot.Sem, context, at);
         if (snapshot.StepSucceeded(ObjectsStepMsg)) Sync(MsgKind.Instance, snapshot.Msg, context, at);
-        if (snapshot.StepSucceeded(ProcessesStep)) SyncProcesses(snapshot.Processes, context, at);
+        if (snapshot.StepSucceeded(ProcessesStep))
+            SyncProcesses([.. snapshot.Processes, .. LastUsersOfRemoved(snapshot.Processes, at)], context, at);
         return snapshotId;
     }
 
@@ -120,7 +125,40 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         {
             closeState.Bind(at, s.ObjectId, s.ValidFrom).Run();
             removeObject.Bind(at, s.ObjectId).Run();
+            _removed.Add((kind.Name, s.ObjectId));
         }
+    }
+
+    /// <summary>
+    /// The processes that used an object this snapshot removed and are still alive. They are no
+    /// longer referenced by any object, so without this their history would end exactly when the
+    /// object vanished, and "removed under a live user" (systemd-logind RemoveIPC=yes) could never be
+    /// seen. Stored for this snapshot only: at the next one nothing references them and they close.
+    /// </summary>
+    private IReadOnlyList<ProcessInfo> LastUsersOfRemoved(IReadOnlyList<ProcessInfo> known, long at)
+    {
+        if (processesOf is null || _removed.Count == 0) return [];
+        var pids = new HashSet<int>();
+        using var shm = Prepare(StoreSql.RemovedShmUsers);
+        using var sem = Prepare(StoreSql.RemovedSemUsers);
+        using var msg = Prepare(StoreSql.RemovedMsgUsers);
+        foreach (var (kind, objectId) in _removed)
+        {
+            using var r = (kind switch { "shm" => shm, "sem" => sem, _ => msg }).Bind(objectId, at).Query();
+            while (r.Read())
+                for (var i = 0; i < r.FieldCount; i++)
+                {
+                    if (r.IsDBNull(i)) continue;
+                    if (r.GetFieldType(i) == typeof(string))
+                        pids.UnionWith(kind == "sem"
+                            ? (CompactJson.ParseSemaphores(r.GetString(i)) ?? []).Select(v => v.Pid)
+                            : CompactJson.ParsePids(r.GetString(i)) ?? []);
+                    else pids.Add(r.GetInt32(i));
+                }
+        }
+        pids.Remove(0);
+        foreach (var p in known) pids.Remove(p.Pid);
+        return pids.Count == 0 ? [] : processesOf(pids).Where(p => p.Alive).ToList();
     }
 
     /// <summary>

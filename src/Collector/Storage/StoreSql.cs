@@ -86,4 +86,9 @@ internal static class StoreSql
     public const string CloseProcess = """
         UPDATE processes SET valid_to = $at WHERE context_id = $context AND pid = $pid AND start_time = $start AND valid_from = $from
         """;
+
+    // The last state of an object removed at $at ends at $at: who used it last.
+    public const string RemovedShmUsers = "SELECT cpid, lpid, attached_pids FROM shm_states WHERE object_id = $object AND valid_to = $at";
+    public const string RemovedSemUsers = "SELECT semaphores FROM sem_states WHERE object_id = $object AND valid_to = $at";
+    public const string RemovedMsgUsers = "SELECT lspid, lrpid FROM msg_states WHERE object_id = $object AND valid_to = $at";
 }

@@ -34,7 +34,7 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
             var s = collector.Collect();
             collected = clock.Elapsed - waited;
             return s;
-        });
+        }, collector.ReadProcesses);
         var stored = new CollectionStep("store", clock.Elapsed - collected, true);
 
         foreach (var step in snapshot.Steps)

@@ -209,3 +209,31 @@ public sealed class ProcessHistoryTests : IDisposable
         Assert.Equal(1L, IpcAuditDatabase.Scalar(store.Connection, "SELECT count(*) FROM processes WHERE valid_to IS NOT NULL"));
     }
 }
+
+public sealed class RemovedUnderLiveProcessTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void LiveLastUserOfARemovedObjectIsRecordedAliveAtTheRemoval()
+    {
+        using var store = SnapshotStore.OpenForWrite(_dir.File("r.db"));
+        var start = SyntheticSnapshots.T0.AddHours(-1);
+        var user = new ProcessInfo { Pid = 200, Alive = true, Comm = "etl", StartTime = start };
+        store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0, sem: [SyntheticSnapshots.Sem(1)], processes: [user]));
+
+        var asked = new List<int>();
+        IReadOnlyList<ProcessInfo> Kernel(IReadOnlyCollection<int> pids) { asked.AddRange(pids); return [user]; }
+        store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0.AddMinutes(5)), Kernel);   // the array is gone
+        store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0.AddMinutes(10)), Kernel);  // nothing removed now
+
+        Assert.Equal([200], asked);
+        var at2 = UnixTime.Ms(SyntheticSnapshots.T0.AddMinutes(5));
+        var at3 = UnixTime.Ms(SyntheticSnapshots.T0.AddMinutes(10));
+        Assert.Equal(1L, IpcAuditDatabase.Scalar(store.Connection,
+            $"SELECT count(*) FROM processes WHERE pid = 200 AND valid_from <= {at2} AND (valid_to IS NULL OR valid_to > {at2})"));
+        Assert.Equal(0L, IpcAuditDatabase.Scalar(store.Connection,
+            $"SELECT count(*) FROM processes WHERE pid = 200 AND (valid_to IS NULL OR valid_to > {at3})"));
+    }
+}

@@ -20,6 +20,13 @@ internal static class Readable
     }
 
     /// <summary>IEC units as ipcs --human prints them: "0 B", "512 B", "1.5 KiB", "256 MiB".</summary>
+    /// <summary>
+    /// A growth row's size: bytes for shm and msg; for sem the "bytes" columns count semaphores
+    /// (what SEMMNS limits), so they are shown as a count, never as "B".
+    /// </summary>
+    public static string Size(string kind, double value) =>
+        kind == IpcAudit.Report.Model.IpcKind.Sem ? Count(value) + " sems" : Bytes(value);
+
     public static string Bytes(double bytes)
     {
         string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];

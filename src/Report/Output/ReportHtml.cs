@@ -205,19 +205,19 @@ public static class ReportHtml
 
     private static void GrowthTable(StringBuilder o, ReportDocument doc)
     {
-        Heading(o, "growth", $"Growth ({doc.Growth.Count})", "Per host, kind and owner; slopes by least squares over every snapshot in the window.");
+        Heading(o, "growth", $"Growth ({doc.Growth.Count})", "Per host, kind and owner; slopes by least squares over every snapshot in the window. Size is bytes for shared memory and queues, semaphores for semaphore arrays.");
         if (doc.Growth.Count == 0) { None(o); return; }
         o.Append("<table>\n<thead><tr><th>host</th><th>kind</th><th class=\"num\">owner</th><th class=\"num\">count at start</th>")
-            .Append("<th class=\"num\">count at end</th><th class=\"num\">count / day</th><th class=\"num\">bytes at start</th>")
-            .Append("<th class=\"num\">bytes at end</th><th class=\"num\">bytes / day</th><th class=\"num\">created</th>")
+            .Append("<th class=\"num\">count at end</th><th class=\"num\">count / day</th><th class=\"num\">size at start</th>")
+            .Append("<th class=\"num\">size at end</th><th class=\"num\">size / day</th><th class=\"num\">created</th>")
             .Append("<th class=\"num\">removed</th></tr></thead>\n<tbody>\n");
         foreach (var g in doc.Growth)
             o.Append($"<tr><td>{HtmlText.Encode(g.Host)}</td><td>{HtmlText.Encode(g.Kind)}</td><td class=\"num\">{g.Owner}</td>")
                 .Append($"<td class=\"num\">{g.StartCount}</td><td class=\"num\">{g.EndCount}</td>")
                 .Append($"<td class=\"num{Trend(g.CountSlopePerDay)}\">{Signed(g.CountSlopePerDay, Readable.Number)}</td>")
-                .Append($"<td class=\"num\" title=\"{g.StartBytes}\">{Readable.Bytes(g.StartBytes)}</td>")
-                .Append($"<td class=\"num\" title=\"{g.EndBytes}\">{Readable.Bytes(g.EndBytes)}</td>")
-                .Append($"<td class=\"num{Trend(g.BytesSlopePerDay)}\">{Signed(g.BytesSlopePerDay, v => Readable.Bytes(v))}</td>")
+                .Append($"<td class=\"num\" title=\"{g.StartBytes}\">{Readable.Size(g.Kind, g.StartBytes)}</td>")
+                .Append($"<td class=\"num\" title=\"{g.EndBytes}\">{Readable.Size(g.Kind, g.EndBytes)}</td>")
+                .Append($"<td class=\"num{Trend(g.BytesSlopePerDay)}\">{Signed(g.BytesSlopePerDay, v => Readable.Size(g.Kind, v))}</td>")
                 .Append($"<td class=\"num\">{g.Created}</td><td class=\"num\">{g.Removed}</td></tr>\n");
         o.Append("</tbody>\n</table>\n</section>\n");
     }

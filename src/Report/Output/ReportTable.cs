@@ -30,15 +30,15 @@ public static class ReportTable
             t.Write(output);
         }
 
-        Heading(output, $"Growth ({doc.Growth.Count}) per host, kind and owner; slopes by least squares");
+        Heading(output, $"Growth ({doc.Growth.Count}) per host, kind and owner; slopes by least squares; size is bytes (shm, msg) or semaphores (sem)");
         if (doc.Growth.Count == 0) None(output);
         else
         {
             var t = new TextTable(("HOST", false), ("KIND", false), ("OWNER", true), ("COUNT", true), ("COUNT/DAY", true),
-                ("BYTES", true), ("BYTES/DAY", true), ("CREATED", true), ("REMOVED", true));
+                ("SIZE", true), ("SIZE/DAY", true), ("CREATED", true), ("REMOVED", true));
             foreach (var g in doc.Growth)
                 t.Add(g.Host, g.Kind, I(g.Owner), $"{I(g.StartCount)} -> {I(g.EndCount)}", Signed(g.CountSlopePerDay, Readable.Number),
-                    $"{Readable.Bytes(g.StartBytes)} -> {Readable.Bytes(g.EndBytes)}", Signed(g.BytesSlopePerDay, b => Readable.Bytes(b)),
+                    $"{Readable.Size(g.Kind, g.StartBytes)} -> {Readable.Size(g.Kind, g.EndBytes)}", Signed(g.BytesSlopePerDay, b => Readable.Size(g.Kind, b)),
                     I(g.Created), I(g.Removed));
             t.Write(output);
         }

@@ -49,10 +49,10 @@ public static class ReportFixtures
         Growth =
         [
             Growth(Web, IpcKind.Shm, 33, 12, 30, 1UL << 30, 2176UL << 20, 2.5714285714285716, 172593737.14285713, 25, 7),
-            Growth(Web, IpcKind.Sem, 33, 38, 41, 0, 0, 0.42857142857142855, 0, 14, 11),
+            Growth(Web, IpcKind.Sem, 33, 38, 41, 38, 41, 0.42857142857142855, 0.42857142857142855, 14, 11), // Apache: one semaphore per array
             Growth(Web, IpcKind.Msg, 0, 5, 3, 4096, 12288, -0.2857142857142857, 1170.2857142857142, 2, 4),
             Growth(Db, IpcKind.Shm, 26, 8, 8, 8606711808, 8606711808, 0, 0, 0, 0),
-            Growth(Db, IpcKind.Sem, 26, 100, 119, 0, 0, 2.7142857142857144, 0, 40, 21),
+            Growth(Db, IpcKind.Sem, 26, 100, 119, 1700, 2023, 2.7142857142857144, 46.142857142857146, 40, 21), // PostgreSQL: 17 per array
             Growth(Db, IpcKind.Msg, 0, 2, 2, 0, 8192, 0, 1755.4285714285713, 1, 1),
         ],
         Pressure =

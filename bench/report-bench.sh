@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if [ ! -x /usr/bin/time ]; then apt-get install -y time >/dev/null; fi
+if [ ! -x /usr/bin/time ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; fi
 mkdir -p "$dir"
 
 echo "== build (Release)"

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using IpcAudit.Tests.Support;
@@ -15,11 +14,6 @@ internal sealed class KernelScenario
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
-    private const string PidFile = "children.pids";
-
-    private static readonly string ScenarioScript =
-        Path.Combine(TestPaths.RepoRoot, "tests", "IpcAudit.Tests", "Kernel", "ipc_scenario.py");
-
     private readonly StringBuilder _steps = new();
     private int _count;
 
@@ -34,62 +28,24 @@ internal sealed class KernelScenario
     public ScenarioStep Step(string arguments)
     {
         var step = new ScenarioStep(_count++);
-        _steps.AppendLine(
-            $"id{step.Index}=$(python3 \"$SCENARIO\" {arguments} | tee -a made.jsonl | sed -n 's/.*\"id\": \\([0-9]*\\).*/\\1/p')");
+        _steps.AppendLine(ScenarioShell.Step(step.Index, arguments));
         return step;
     }
 
     public KernelRun Run()
     {
         using var work = new TempDirectory();
-        var script = work.File("script.sh");
-        File.WriteAllText(script, Script());
-
-        var environment = new Dictionary<string, string>
-        {
-            ["WORK"] = work.Path,
-            ["SCENARIO"] = ScenarioScript,
-            ["DOTNET"] = BoundedProcess.Dotnet,
-            ["CLI"] = BoundedProcess.CliDll,
-            ["IPC_SCENARIO_PIDFILE"] = work.File(PidFile),
-        };
-        BoundedProcess bash;
-        try
-        {
-            bash = BoundedProcess.Run("unshare", ["--ipc", "bash", script], Timeout, environment);
-        }
-        catch (TimeoutException e)
-        {
-            KillLeftoverChildren(work.File(PidFile));
-            throw new TimeoutException($"{e.Message}:\n{Tail(work.File("script.log"))}");
-        }
-        KillLeftoverChildren(work.File(PidFile));
-        if (bash.ExitCode != 0)
-            throw new InvalidOperationException(
-                $"kernel scenario failed (exit {bash.ExitCode}):\n{bash.Stderr}{Tail(work.File("script.log"))}");
+        ScenarioShell.Run(work, Script(), Timeout, "kernel scenario");
 
         var collectExit = File.ReadAllText(work.File("collect.rc")).Trim();
         if (collectExit != "0")
             throw new InvalidOperationException(
-                $"ipcaudit collect exited {collectExit}:\n{Tail(work.File("collect.err"))}\n{Tail(work.File("snap.json"))}");
+                $"ipcaudit collect exited {collectExit}:\n{ScenarioShell.Tail(work.File("collect.err"))}\n{ScenarioShell.Tail(work.File("snap.json"))}");
         return KernelRun.Read(work.Path);
     }
 
     private string Script() => $$"""
-        set -euo pipefail
-        export TZ=UTC LC_ALL=C
-        cd "$WORK"
-        exec 2> script.log
-        set -x
-        stop_children() {
-          if [ -f {{PidFile}} ]; then
-            while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done < {{PidFile}}
-            : > {{PidFile}}
-          fi
-        }
-        trap stop_children EXIT
         capture() { ipcs "$@" > "ipcs$(printf '_%s' "$@").txt"; }
-        touch made.jsonl
 
         {{_steps}}
         rc=0
@@ -107,29 +63,6 @@ internal sealed class KernelScenario
         stop_children
         """;
 
-    /// <summary>Only when bash was killed before its trap ran; a pid is killed only if it still runs ipc_scenario.py.</summary>
-    private static void KillLeftoverChildren(string pidFile)
-    {
-        if (!File.Exists(pidFile)) return;
-        foreach (var line in File.ReadAllLines(pidFile))
-        {
-            if (!int.TryParse(line, out var pid)) continue;
-            try
-            {
-                if (!File.ReadAllText($"/proc/{pid}/cmdline").Contains("ipc_scenario.py")) continue;
-                using var child = Process.GetProcessById(pid);
-                child.Kill();
-            }
-            catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException
-                                          or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
-            {
-                // Already gone.
-            }
-        }
-    }
-
-    private static string Tail(string file) =>
-        File.Exists(file) ? string.Join('\n', File.ReadLines(file).TakeLast(40)) : $"({Path.GetFileName(file)} missing)";
 }
 
 /// <summary>

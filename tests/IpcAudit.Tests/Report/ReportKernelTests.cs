@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -15,7 +14,6 @@ namespace IpcAudit.Tests.Report;
 internal sealed class ReportScenario
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);
-    private static readonly string ScenarioScript = Path.Combine(TestPaths.RepoRoot, "tests", "IpcAudit.Tests", "Kernel", "ipc_scenario.py");
 
     private readonly StringBuilder _script = new();
     private int _steps;
@@ -33,7 +31,7 @@ internal sealed class ReportScenario
     public (int Index, string Id) Step(string arguments)
     {
         var index = _steps++;
-        _script.AppendLine($"id{index}=$(python3 \"$SCENARIO\" {arguments} | tee -a made.jsonl | sed -n 's/.*\"id\": \\([0-9]*\\).*/\\1/p')");
+        _script.AppendLine(ScenarioShell.Step(index, arguments));
         return (index, $"$id{index}");
     }
 
@@ -56,61 +54,8 @@ internal sealed class ReportScenario
     public ReportRun Run()
     {
         using var work = new TempDirectory();
-        var script = work.File("script.sh");
-        File.WriteAllText(script, $$"""
-            set -euo pipefail
-            export TZ=UTC LC_ALL=C
-            cd "$WORK"
-            exec 2> script.log
-            set -x
-            stop_children() {
-              if [ -f children.pids ]; then
-                while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done < children.pids
-                : > children.pids
-              fi
-            }
-            trap stop_children EXIT
-            touch made.jsonl
-            {{_script}}
-            """);
-        var environment = new Dictionary<string, string>
-        {
-            ["WORK"] = work.Path, ["SCENARIO"] = ScenarioScript, ["DOTNET"] = BoundedProcess.Dotnet, ["CLI"] = BoundedProcess.CliDll,
-            ["IPC_SCENARIO_PIDFILE"] = work.File("children.pids"),
-        };
-        try
-        {
-            var bash = BoundedProcess.Run("unshare", ["--ipc", "bash", script], Timeout, environment);
-            if (bash.ExitCode != 0)
-                throw new InvalidOperationException($"report scenario failed (exit {bash.ExitCode}):\n{bash.Stderr}{Log(work)}");
-            return new ReportRun(work.Path, Log(work));
-        }
-        finally
-        {
-            // Only when bash was killed before its trap ran; a pid is killed only if it still runs ipc_scenario.py.
-            KillLeftovers(work.File("children.pids"));
-        }
-    }
-
-    private static string Log(TempDirectory work) =>
-        File.Exists(work.File("script.log")) ? string.Join('\n', File.ReadLines(work.File("script.log")).TakeLast(40)) : "";
-
-    private static void KillLeftovers(string pidFile)
-    {
-        if (!File.Exists(pidFile)) return;
-        foreach (var line in File.ReadAllLines(pidFile))
-        {
-            try
-            {
-                if (!int.TryParse(line, out var pid) || !File.ReadAllText($"/proc/{pid}/cmdline").Contains("ipc_scenario.py")) continue;
-                using var child = Process.GetProcessById(pid);
-                child.Kill();
-            }
-            catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException or UnauthorizedAccessException)
-            {
-                // Already gone.
-            }
-        }
+        ScenarioShell.Run(work, _script.ToString(), Timeout, "report scenario");
+        return new ReportRun(work.Path, ScenarioShell.Tail(work.File("script.log")));
     }
 }
 

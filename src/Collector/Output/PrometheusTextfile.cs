@@ -89,24 +89,15 @@ public static class PrometheusTextfile
         if (!Directory.Exists(directory))
             throw new IpcAuditException($"--textfile: {directory}: no such directory (the snapshot itself was stored)", ExitCodes.Failure);
         var target = Path.Combine(directory, FileName);
-        var temp = Path.Combine(directory, $".{FileName}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp");
         try
         {
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write))
-            using (var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" })
-            {
-                write(writer);
-                writer.Flush();
-                stream.Flush(flushToDisk: true);
-            }
             // node_exporter runs as another user; a service's UMask=0077 must not hide the file from it.
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-            File.Move(temp, target, overwrite: true);
+            AtomicFile.Write(target, write,
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
             return target;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            TryDelete(temp);
             throw new IpcAuditException($"--textfile: cannot write {target}: {e.Message} (the snapshot itself was stored)", ExitCodes.Failure, e);
         }
     }
@@ -130,11 +121,6 @@ public static class PrometheusTextfile
     private static string EscapeLabel(string v) => v.Replace("\\", @"\\").Replace("\"", "\\\"").Replace("\n", @"\n");
 
     private static string EscapeHelp(string v) => v.Replace("\\", @"\\").Replace("\n", @"\n");
-
-    private static void TryDelete(string path)
-    {
-        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
 
     /// <summary>One line of a family: its labels (already escaped, null for none) and value.</summary>
     private readonly record struct Sample(string? Labels, double Value);

@@ -1,4 +1,3 @@
-using System.Text;
 using IpcAudit.Collector;
 using IpcAudit.Collector.Output;
 using IpcAudit.Report.Analysis;
@@ -83,7 +82,6 @@ public sealed class ReportHandler(TextWriter stdout, StderrLog log, Progress? pr
         }
         var full = Path.GetFullPath(path);
         if (Path.GetDirectoryName(full) is { } dir) Directory.CreateDirectory(dir);
-        using var file = new StreamWriter(full, append: false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
-        write(file);
+        AtomicFile.Write(full, write);
     }
 }

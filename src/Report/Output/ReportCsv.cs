@@ -53,22 +53,10 @@ public static class ReportCsv
     private static string? Iso(DateTimeOffset? t) => t is { } v ? TypedJson.IsoTime(v) : null;
 
     /// <summary>Written beside the target and renamed over it, so a failed run leaves no half file.</summary>
-    private static void WriteFile<T>(string path, IEnumerable<T> rows)
+    private static void WriteFile<T>(string path, IEnumerable<T> rows) => AtomicFile.Write(path, temp =>
     {
-        var temp = path + ".tmp-" + Environment.ProcessId;
-        try
-        {
-            using (var csv = CsvWriter.ToFile(temp, Options))
-            {
-                csv.WriteHeader<T>();
-                foreach (var row in rows) csv.WriteRecord(row);
-            }
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
+        using var csv = CsvWriter.ToFile(temp, Options);
+        csv.WriteHeader<T>();
+        foreach (var row in rows) csv.WriteRecord(row);
+    });
 }

@@ -20,8 +20,8 @@ internal static class MergeSql
         """;
 
     public const string UpsertProcess = """
-        INSERT INTO processes (context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid)
-        VALUES ($context, $pid, $start, $from, $to, $comm, $cmdline, $uid)
+        INSERT INTO processes (context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks)
+        VALUES ($context, $pid, $start, $from, $to, $comm, $cmdline, $uid, $ticks, $ppid, $parent_ticks)
         ON CONFLICT (context_id, pid, start_time, valid_from) DO UPDATE SET valid_to = excluded.valid_to
         """;
 

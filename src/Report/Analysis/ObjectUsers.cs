@@ -2,8 +2,11 @@ using IpcAudit.Report.History;
 
 namespace IpcAudit.Report.Analysis;
 
-/// <summary>A pid an object recorded, and when the operation that recorded it happened (a later process under the pid is a reuse).</summary>
-public readonly record struct PidUse(int Pid, long? OpTime);
+/// <summary>
+/// A pid an object recorded, the time of the operation that recorded it (a later process under the
+/// pid is a reuse, not the user), and its role: creator, last user, attacher, semaphore pid, sender, receiver.
+/// </summary>
+public readonly record struct PidUse(int Pid, long? OpTime, string Role = ObjectUsers.User);
 
 /// <summary>
 /// Which pids used an object in a given state, each with the time of the operation that recorded
@@ -13,25 +16,28 @@ public readonly record struct PidUse(int Pid, long? OpTime);
 /// </summary>
 public static class ObjectUsers
 {
-    public static PidUse ShmCreator(ObjectRecord o, in ShmState s) => new(s.Cpid, o.FirstCtime > 0 ? o.FirstCtime : s.Ctime);
+    public const string User = "user", Creator = "creator", LastUser = "last user", Attacher = "attacher",
+        SemaphorePid = "last semop", Sender = "sender", Receiver = "receiver";
 
-    public static PidUse ShmLastUser(in ShmState s) => new(s.Lpid, Latest(s.Atime, s.Dtime) ?? s.Ctime);
+    public static PidUse ShmCreator(ObjectRecord o, in ShmState s) => new(s.Cpid, o.FirstCtime > 0 ? o.FirstCtime : s.Ctime, Creator);
 
-    public static PidUse MsgSender(in MsgState s) => new(s.Lspid, s.Stime ?? s.Ctime);
+    public static PidUse ShmLastUser(in ShmState s) => new(s.Lpid, Latest(s.Atime, s.Dtime) ?? s.Ctime, LastUser);
 
-    public static PidUse MsgReceiver(in MsgState s) => new(s.Lrpid, s.Rtime ?? s.Ctime);
+    public static PidUse MsgSender(in MsgState s) => new(s.Lspid, s.Stime ?? s.Ctime, Sender);
+
+    public static PidUse MsgReceiver(in MsgState s) => new(s.Lrpid, s.Rtime ?? s.Ctime, Receiver);
 
     public static IEnumerable<PidUse> SemPids(in SemState s, int[] pids)
     {
         var op = Latest(s.Otime, s.Ctime);
-        return pids.Select(p => new PidUse(p, op));
+        return pids.Select(p => new PidUse(p, op, SemaphorePid));
     }
 
     /// <summary>Everyone who used the object in this state (pids 0 left out).</summary>
     public static List<PidUse> All(ObjectRecord o, in ShmState s)
     {
         var from = s.From;
-        List<PidUse> users = [ShmCreator(o, s), ShmLastUser(s), .. StoredLists.Pids(s.AttachedPids).Select(p => new PidUse(p, from))];
+        List<PidUse> users = [ShmCreator(o, s), ShmLastUser(s), .. StoredLists.Pids(s.AttachedPids).Select(p => new PidUse(p, from, Attacher))];
         users.RemoveAll(u => u.Pid <= 0);
         return users;
     }

@@ -1,5 +1,6 @@
 using IpcAudit.Collector.Output;
 using IpcAudit.Collector.Storage;
+using IpcAudit.Report.Analysis.Verdicts;
 using IpcAudit.Report.History;
 using IpcAudit.Report.Model;
 using Microsoft.Data.Sqlite;
@@ -29,7 +30,7 @@ public static class ReportBuilder
         var (done, total) = (0, history.Units.Sum(u => u.Contexts.Count));
         var series = history.Units.Select(u => new UnitSeries(u)).ToList();
         var churn = new ChurnAnalyzer(history.Units);
-        var orphans = new OrphanFinder(history, request.OrphanAge);
+        var verdicts = new VerdictFinder(history, request.OrphanAge);
         for (var u = 0; u < history.Units.Count; u++)
         {
             var unit = history.Units[u];
@@ -42,16 +43,18 @@ public static class ReportBuilder
                 series[u].AddObjects(c, objects, owners);
                 history.QueueLevels(context, level => series[u].AddQueueLevel(c, level));
                 churn.Observe(unit, c, objects, owners, history);
-                orphans.Observe(unit, c, objects);
+                verdicts.Observe(unit, c, objects);
             }
             series[u].Finish();
         }
         progress.Clear();
+        var (orphans, idle) = verdicts.Findings();
 
         return new ReportDocument
         {
             Window = new ReportWindow(request.Since, request.Until, history.SnapshotCount, history.Hosts),
-            Orphans = orphans.Findings(),
+            Orphans = orphans,
+            Idle = idle,
             Growth = series.SelectMany(s => GrowthAnalyzer.Analyze(s, churn)).ToList(),
             Pressure = series.SelectMany(LimitPressureAnalyzer.Analyze).ToList(),
             Churn = churn.Rows(),
@@ -60,21 +63,21 @@ public static class ReportBuilder
     }
 
     /// <summary>
-    /// The report's orphans alone, for `collect --textfile` every few minutes: only the objects that
-    /// still exist (the current boot's last context) are read, and runs that began before the window
-    /// are traced back as in the full report, so a short window gives the same findings.
+    /// The report's orphans alone (never idle objects), for `collect --textfile` every few minutes: only
+    /// the objects that still exist (the current boot's last context) are read, and each object's whole
+    /// history is judged as in the full report, so a short window gives the same findings.
     /// </summary>
     public static IReadOnlyList<OrphanFinding> Orphans(string databasePath, ReportRequest request)
     {
         using var connection = IpcAuditDatabase.OpenForRead(databasePath);
         var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts);
-        var orphans = new OrphanFinder(history, request.OrphanAge);
+        var verdicts = new VerdictFinder(history, request.OrphanAge);
         foreach (var unit in history.Units)
         {
             if (!unit.Current || unit.Contexts.Count == 0) continue;
             var last = unit.Contexts.Count - 1;
-            orphans.Observe(unit, last, history.Objects(unit.Contexts[last]));
+            verdicts.Observe(unit, last, history.Objects(unit.Contexts[last]));
         }
-        return orphans.Findings();
+        return verdicts.Findings().Orphans;
     }
 }

@@ -21,13 +21,17 @@ internal static class HistorySql
     public const string Snapshots = """
         SELECT s.taken_at, s.limit_set_id,
                coalesce((SELECT st.succeeded FROM snapshot_steps st
-                         WHERE st.snapshot_id = s.snapshot_id AND st.step = 'processes'), 0) AS processes_ok
+                         WHERE st.snapshot_id = s.snapshot_id AND st.step = 'processes'), 0) AS processes_ok,
+               s.schema_version
         FROM snapshots s
         WHERE s.context_id = $context AND s.taken_at >= $from AND s.taken_at <= $to
         ORDER BY s.taken_at
         """;
 
-    public const string Processes = "SELECT pid, start_time, valid_from, valid_to, comm, cmdline FROM processes WHERE context_id = $context";
+    public const string Processes = """
+        SELECT pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks
+        FROM processes WHERE context_id = $context
+        """;
 
     private const string AliveInWindow = "context_id = $context AND first_seen <= $to AND (removed_at IS NULL OR removed_at > $from)";
     private const string StateInWindow = "valid_from <= $to AND (valid_to IS NULL OR valid_to > $from)";
@@ -55,7 +59,7 @@ internal static class HistorySql
     // One object's states from $at back to its first, newest first (the primary key read backwards).
     private const string NewestFirst = " WHERE object_id = $object AND valid_from <= $at ORDER BY valid_from DESC";
 
-    private const string StateColumns = "valid_from, valid_to, key, mode, uid, ";
+    private const string StateColumns = "valid_from, valid_to, key, mode, uid, cuid, ";
 
     public const string ShmNewestFirst = "SELECT " + StateColumns +
         "bytes, nattch, cpid, lpid, atime, dtime, ctime, attached_pids FROM shm_states" + NewestFirst;

@@ -17,19 +17,22 @@ public interface IObjectState
     long From { get; }
     long To { get; }
     uint Key { get; }
+    int Mode { get; }
     uint Uid { get; }
+    /// <summary>The creator's uid (IPC_SET changes uid, never cuid).</summary>
+    uint Cuid { get; }
 }
 
 public readonly record struct ShmState(
-    long From, long To, uint Key, int Mode, uint Uid, ulong Bytes, long Nattch, int Cpid, int Lpid,
+    long From, long To, uint Key, int Mode, uint Uid, uint Cuid, ulong Bytes, long Nattch, int Cpid, int Lpid,
     long? Atime, long? Dtime, long? Ctime, string? AttachedPids) : IObjectState;
 
 /// <summary>Semaphores is the stored JSON [[value, ncount, zcount, pid], ...]; parsed only where a rule needs it.</summary>
 public readonly record struct SemState(
-    long From, long To, uint Key, int Mode, uint Uid, int Nsems, long? Otime, long? Ctime, string? Semaphores) : IObjectState;
+    long From, long To, uint Key, int Mode, uint Uid, uint Cuid, int Nsems, long? Otime, long? Ctime, string? Semaphores) : IObjectState;
 
 public readonly record struct MsgState(
-    long From, long To, uint Key, int Mode, uint Uid, ulong Cbytes, ulong Qnum, ulong? Qbytes, int Lspid, int Lrpid,
+    long From, long To, uint Key, int Mode, uint Uid, uint Cuid, ulong Cbytes, ulong Qnum, ulong? Qbytes, int Lspid, int Lrpid,
     long? Stime, long? Rtime, long? Ctime) : IObjectState;
 
 /// <summary>A queue's fill over one state.</summary>

@@ -1,9 +1,23 @@
 namespace IpcAudit.Report.History;
 
-/// <summary>One live span of a referenced process: [From, To) in snapshot times, To = long.MaxValue while open.</summary>
+/// <summary>
+/// One live span of a recorded process: [From, To) in snapshot times, To = long.MaxValue while open.
+/// StartTicks, Ppid and ParentStartTicks are null in history written before schema 2;
+/// ParentStartTicks is null too when the parent does not count as family (init, a service manager).
+/// </summary>
 public readonly record struct ProcessSpan(int Pid, long StartTime, long From, long To, string? Comm, string? Cmdline)
 {
+    public uint? Uid { get; init; }
+    public long? StartTicks { get; init; }
+    public int? Ppid { get; init; }
+    public long? ParentStartTicks { get; init; }
+
     public bool Covers(long at) => From <= at && at < To;
+
+    /// <summary>The same process as <paramref name="other"/> (another span of it): pid and start ticks, else start time within the jitter tolerance.</summary>
+    public bool SameProcess(in ProcessSpan other) => Pid == other.Pid && (StartTicks is { } a && other.StartTicks is { } b
+        ? a == b
+        : Math.Abs(StartTime - other.StartTime) <= ProcessSpans.StartToleranceMs);
 
     /// <summary>The command line when known, else comm.</summary>
     public string? Command => string.IsNullOrEmpty(Cmdline) ? Comm : Cmdline;
@@ -26,8 +40,63 @@ public sealed class ProcessSpans
     private static readonly ProcessSpan[] None = [];
     private readonly Dictionary<int, ProcessSpan[]> _byPid;
 
-    public ProcessSpans(IEnumerable<ProcessSpan> spans) =>
-        _byPid = spans.GroupBy(s => s.Pid).ToDictionary(g => g.Key, g => g.OrderBy(s => s.From).ToArray());
+    private readonly Dictionary<(int Ppid, long Ticks), ProcessSpan[]> _byParent;
+
+    public ProcessSpans(IEnumerable<ProcessSpan> spans)
+    {
+        var all = spans.ToList();
+        _byPid = all.GroupBy(s => s.Pid).ToDictionary(g => g.Key, g => g.OrderBy(s => s.From).ToArray());
+        _byParent = all.Where(s => s.Ppid is not null && s.ParentStartTicks is not null)
+            .GroupBy(s => (s.Ppid!.Value, s.ParentStartTicks!.Value)).ToDictionary(g => g.Key, g => g.OrderBy(s => s.From).ToArray());
+    }
+
+    /// <summary>Every span, for scans over all recorded processes (the holders of an owner).</summary>
+    public IEnumerable<ProcessSpan> All => _byPid.Values.SelectMany(s => s);
+
+    /// <summary>
+    /// The process that did an operation at <paramref name="opTime"/> under <paramref name="pid"/>, as the
+    /// collector saw it: started before the operation and not yet seen gone when it happened. Null when
+    /// no recorded process fits: it lived and died between two snapshots.
+    /// </summary>
+    public ProcessSpan? Operator(int pid, long? opTime)
+    {
+        ProcessSpan? found = null;
+        foreach (var s in Of(pid))
+        {
+            if (opTime is { } op && (s.StartTime > op + StartToleranceMs || op >= s.To)) continue;
+            if (found is not { } f || s.StartTime > f.StartTime + StartToleranceMs) found = s;
+            else if (s.SameProcess(f) && s.To > f.To) found = s;
+        }
+        return found;
+    }
+
+    /// <summary>When the process was last seen gone: the end of its latest span (long.MaxValue while alive).</summary>
+    public long GoneAt(in ProcessSpan process)
+    {
+        var end = process.To;
+        foreach (var s in Of(process.Pid)) if (s.SameProcess(process)) end = Math.Max(end, s.To);
+        return end;
+    }
+
+    /// <summary>Some span of the same process covers <paramref name="at"/>.</summary>
+    public bool Alive(in ProcessSpan process, long at)
+    {
+        foreach (var s in Of(process.Pid)) if (s.SameProcess(process) && s.Covers(at)) return true;
+        return false;
+    }
+
+    /// <summary>The recorded parent of a process; null when it was not recorded or does not count as family.</summary>
+    public ProcessSpan? Parent(in ProcessSpan child)
+    {
+        if (child.Ppid is not { } ppid || child.ParentStartTicks is not { } ticks) return null;
+        ProcessSpan? found = null;
+        foreach (var s in Of(ppid)) if (s.StartTicks == ticks && (found is not { } f || s.To > f.To)) found = s;
+        return found;
+    }
+
+    /// <summary>The recorded children of a process (only processes with start ticks can have any).</summary>
+    public ReadOnlySpan<ProcessSpan> Children(in ProcessSpan parent) =>
+        parent.StartTicks is { } t && _byParent.TryGetValue((parent.Pid, t), out var c) ? c : None;
 
     public ReadOnlySpan<ProcessSpan> Of(int pid) => _byPid.TryGetValue(pid, out var s) ? s : None;
 

@@ -11,18 +11,18 @@ public sealed class StateQuery<T>(string newestFirst, Func<SqliteDataReader, T> 
 
 public static class StateQuery
 {
-    // Columns of HistorySql's *NewestFirst: valid_from, valid_to, key, mode, uid, then the kind's own.
+    // Columns of HistorySql's *NewestFirst: valid_from, valid_to, key, mode, uid, cuid, then the kind's own.
     public static readonly StateQuery<ShmState> Shm = new(HistorySql.ShmNewestFirst, r => new ShmState(
-        r.GetInt64(0), N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2), r.GetInt32(3), (uint)r.GetInt64(4),
-        (ulong)r.GetInt64(5), r.GetInt64(6), r.GetInt32(7), r.GetInt32(8), N(r, 9), N(r, 10), N(r, 11), S(r, 12)));
+        r.GetInt64(0), N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2), r.GetInt32(3), (uint)r.GetInt64(4), (uint)r.GetInt64(5),
+        (ulong)r.GetInt64(6), r.GetInt64(7), r.GetInt32(8), r.GetInt32(9), N(r, 10), N(r, 11), N(r, 12), S(r, 13)));
 
     public static readonly StateQuery<SemState> Sem = new(HistorySql.SemNewestFirst, r => new SemState(
-        r.GetInt64(0), N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2), r.GetInt32(3), (uint)r.GetInt64(4),
-        r.GetInt32(5), N(r, 6), N(r, 7), S(r, 8)));
+        r.GetInt64(0), N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2), r.GetInt32(3), (uint)r.GetInt64(4), (uint)r.GetInt64(5),
+        r.GetInt32(6), N(r, 7), N(r, 8), S(r, 9)));
 
     public static readonly StateQuery<MsgState> Msg = new(HistorySql.MsgNewestFirst, r => new MsgState(
-        r.GetInt64(0), N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2), r.GetInt32(3), (uint)r.GetInt64(4),
-        (ulong)r.GetInt64(5), (ulong)r.GetInt64(6), (ulong?)N(r, 7), r.GetInt32(8), r.GetInt32(9), N(r, 10), N(r, 11), N(r, 12)));
+        r.GetInt64(0), N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2), r.GetInt32(3), (uint)r.GetInt64(4), (uint)r.GetInt64(5),
+        (ulong)r.GetInt64(6), (ulong)r.GetInt64(7), (ulong?)N(r, 8), r.GetInt32(9), r.GetInt32(10), N(r, 11), N(r, 12), N(r, 13)));
 
     internal static long? N(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
     internal static string? S(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

@@ -196,17 +196,21 @@ public sealed class WindowHistory
         command.Parameters.AddWithValue("$from", from);
         command.Parameters.AddWithValue("$to", to);
         using var reader = command.ExecuteReader();
-        var (times, ok, lims) = (new List<long>(), new List<bool>(), new List<IpcLimits>());
+        var (times, ok, lims, holders) = (new List<long>(), new List<bool>(), new List<IpcLimits>(), new List<bool>());
         while (reader.Read())
         {
             times.Add(reader.GetInt64(0));
             lims.Add(NullableLong(reader, 1) is { } l && limits.TryGetValue(l, out var set) ? set : NoLimits);
             ok.Add(reader.GetInt64(2) != 0);
+            holders.Add(ok[^1] && reader.GetInt64(3) >= HoldersSchema);
         }
-        return new SnapshotTimeline([.. times], [.. ok], [.. lims]);
+        return new SnapshotTimeline([.. times], [.. ok], [.. lims], [.. holders]);
     }
 
     private static readonly IpcLimits NoLimits = new();
+
+    /// <summary>Collectors of schema 2 on record every owner's oldest live process with the processes step.</summary>
+    private const int HoldersSchema = 2;
 
     private static Dictionary<long, IpcLimits> LoadLimitSets(SqliteConnection connection)
     {
@@ -233,7 +237,11 @@ public sealed class WindowHistory
         var spans = new List<ProcessSpan>();
         while (reader.Read())
             spans.Add(new ProcessSpan(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), NullableLong(reader, 3) ?? long.MaxValue,
-                NullableString(reader, 4), NullableString(reader, 5)));
+                NullableString(reader, 4), NullableString(reader, 5))
+            {
+                Uid = (uint?)NullableLong(reader, 6), StartTicks = NullableLong(reader, 7),
+                Ppid = (int?)NullableLong(reader, 8), ParentStartTicks = NullableLong(reader, 9),
+            });
         return new ProcessSpans(spans);
     }
 

@@ -1,11 +1,24 @@
 namespace IpcAudit.Report.Model;
 
+/// <summary>"orphan" | "idle": the two verdicts a report lists (objects in use are not listed).</summary>
+public static class Verdict
+{
+    /// <summary>Proved abandoned: every process that used it, and its family, is gone, and nothing alive could hold it.</summary>
+    public const string Orphan = "orphan";
+    /// <summary>Unused for at least --orphan-age, but nothing proves its holder is gone.</summary>
+    public const string Idle = "idle";
+}
+
 /// <summary>
-/// An object nobody alive uses. Age runs from the first snapshot in which it was seen orphaned,
-/// in an unbroken run of snapshots of one boot, to the last snapshot of the window.
+/// An object the report lists: an orphan, or an idle object. Both carry the evidence their verdict
+/// rests on; only an orphan carries a removal command. Age: for an orphan, from the first snapshot
+/// in which it was seen orphaned (no sign of use, every user gone), in an unbroken run of one boot,
+/// to the last snapshot of the window; for an idle object, from the first snapshot after its last
+/// sign of use.
 /// </summary>
 public sealed record OrphanFinding
 {
+    public string Verdict { get; init; } = Model.Verdict.Orphan;
     public required string Host { get; init; }
     public required string Kind { get; init; }
     public required int Id { get; init; }
@@ -16,15 +29,24 @@ public sealed record OrphanFinding
     /// <summary>shm: segment size; sem: 0; msg: bytes queued (cbytes).</summary>
     public required ulong Bytes { get; init; }
     public required DateTimeOffset FirstSeen { get; init; }
-    public required DateTimeOffset OrphanedSince { get; init; }
+    /// <summary>The first snapshot after its last sign of use (or its first snapshot).</summary>
+    public required DateTimeOffset UnusedSince { get; init; }
+    /// <summary>Null for idle objects.</summary>
+    public DateTimeOffset? OrphanedSince { get; init; }
+    /// <summary>The latest kernel operation time it shows (attach/detach, semop, send/receive); null when none.</summary>
+    public DateTimeOffset? LastOperation { get; init; }
     public required long AgeSeconds { get; init; }
     /// <summary>shm cpid; for sem/msg the last pid that used it (the kernel keeps no creator).</summary>
     public int? CreatorPid { get; init; }
     public bool? CreatorAlive { get; init; }
-    /// <summary>One line for a person, e.g. "no attachments; creator 4711 and last user 4711 dead".</summary>
+    /// <summary>One line for a person, e.g. "64 KiB segment, no attachments; every process that used it is gone".</summary>
     public required string Reason { get; init; }
-    /// <summary>e.g. "ipcrm -m 32769".</summary>
-    public required string SuggestedCommand { get; init; }
+    /// <summary>Every fact the verdict rests on, one short line each.</summary>
+    public IReadOnlyList<string> Evidence { get; init; } = [];
+    /// <summary>For an idle object: what is missing for an orphan verdict. Empty for orphans.</summary>
+    public IReadOnlyList<string> Missing { get; init; } = [];
+    /// <summary>e.g. "ipcrm -m 32769"; null for idle objects, which are never to be removed on our word.</summary>
+    public string? SuggestedCommand { get; init; }
     /// <summary>Commands of the processes involved, for people (may hold hostile text: escape on output).</summary>
     public string? CreatorCommand { get; init; }
 }

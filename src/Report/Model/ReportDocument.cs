@@ -8,6 +8,8 @@ public sealed record ReportDocument
 {
     public required ReportWindow Window { get; init; }
     public required IReadOnlyList<OrphanFinding> Orphans { get; init; }
+    /// <summary>Unused for at least --orphan-age without proof that the holder is gone; never a removal command.</summary>
+    public IReadOnlyList<OrphanFinding> Idle { get; init; } = [];
     public required IReadOnlyList<GrowthRow> Growth { get; init; }
     public required IReadOnlyList<PressureRow> Pressure { get; init; }
     public required IReadOnlyList<ChurnRow> Churn { get; init; }

@@ -10,7 +10,7 @@ namespace IpcAudit.Report.Output;
 /// </summary>
 public static class ReportCsv
 {
-    public const string OrphansFile = "orphans.csv", GrowthFile = "growth.csv", PressureFile = "pressure.csv", ChurnFile = "churn.csv";
+    public const string OrphansFile = "orphans.csv", IdleFile = "idle.csv", GrowthFile = "growth.csv", PressureFile = "pressure.csv", ChurnFile = "churn.csv";
 
     // Host names, reasons and keys come from the system: a cell starting with = + - @ would run as a
     // formula when a reviewer opens the file in a spreadsheet, so it gets a leading ' instead.
@@ -25,13 +25,8 @@ public static class ReportCsv
     public static void WriteFolder(string folder, ReportDocument doc)
     {
         Directory.CreateDirectory(folder);
-        WriteFile(Path.Combine(folder, OrphansFile), doc.Orphans.Select(o => new OrphanCsvRow
-        {
-            Host = o.Host, Kind = o.Kind, Id = o.Id, Key = o.Key, Owner = o.Owner, Bytes = o.Bytes,
-            FirstSeen = TypedJson.IsoTime(o.FirstSeen), OrphanedSince = TypedJson.IsoTime(o.OrphanedSince),
-            AgeSeconds = o.AgeSeconds, CreatorPid = o.CreatorPid, CreatorAlive = o.CreatorAlive,
-            Reason = o.Reason, SuggestedCommand = o.SuggestedCommand,
-        }));
+        WriteFile(Path.Combine(folder, OrphansFile), doc.Orphans.Select(FindingRow));
+        WriteFile(Path.Combine(folder, IdleFile), doc.Idle.Select(FindingRow));
         WriteFile(Path.Combine(folder, GrowthFile), doc.Growth.Select(g => new GrowthCsvRow
         {
             Host = g.Host, Kind = g.Kind, Owner = g.Owner, StartCount = g.StartCount, EndCount = g.EndCount,
@@ -49,6 +44,17 @@ public static class ReportCsv
             Host = c.Host, Kind = c.Kind, Created = c.Created, Removed = c.Removed, VanishedWhileUsed = c.VanishedWhileUsed,
         }));
     }
+
+    /// <summary>orphans.csv and idle.csv share their columns; evidence and missing are joined with "; ".</summary>
+    private static OrphanCsvRow FindingRow(OrphanFinding o) => new()
+    {
+        Verdict = o.Verdict, Host = o.Host, Kind = o.Kind, Id = o.Id, Key = o.Key, Owner = o.Owner, Bytes = o.Bytes,
+        FirstSeen = TypedJson.IsoTime(o.FirstSeen), UnusedSince = TypedJson.IsoTime(o.UnusedSince),
+        OrphanedSince = Iso(o.OrphanedSince), LastOperation = Iso(o.LastOperation),
+        AgeSeconds = o.AgeSeconds, CreatorPid = o.CreatorPid, CreatorAlive = o.CreatorAlive,
+        Reason = o.Reason, Evidence = string.Join("; ", o.Evidence), Missing = string.Join("; ", o.Missing),
+        SuggestedCommand = o.SuggestedCommand,
+    };
 
     private static string? Iso(DateTimeOffset? t) => t is { } v ? TypedJson.IsoTime(v) : null;
 

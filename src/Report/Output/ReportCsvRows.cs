@@ -8,6 +8,7 @@ namespace IpcAudit.Report.Output;
 [CsvRecord]
 internal sealed partial record OrphanCsvRow
 {
+    [CsvColumn("verdict")] public string Verdict { get; init; } = "";
     [CsvColumn("host")] public string Host { get; init; } = "";
     [CsvColumn("kind")] public string Kind { get; init; } = "";
     [CsvColumn("id")] public int Id { get; init; }
@@ -15,12 +16,16 @@ internal sealed partial record OrphanCsvRow
     [CsvColumn("owner")] public uint Owner { get; init; }
     [CsvColumn("bytes")] public ulong Bytes { get; init; }
     [CsvColumn("first_seen")] public string FirstSeen { get; init; } = "";
-    [CsvColumn("orphaned_since")] public string OrphanedSince { get; init; } = "";
+    [CsvColumn("unused_since")] public string UnusedSince { get; init; } = "";
+    [CsvColumn("orphaned_since")] public string? OrphanedSince { get; init; }
+    [CsvColumn("last_operation")] public string? LastOperation { get; init; }
     [CsvColumn("age_seconds")] public long AgeSeconds { get; init; }
     [CsvColumn("creator_pid")] public int? CreatorPid { get; init; }
     [CsvColumn("creator_alive")] public bool? CreatorAlive { get; init; }
     [CsvColumn("reason")] public string Reason { get; init; } = "";
-    [CsvColumn("suggested_command")] public string SuggestedCommand { get; init; } = "";
+    [CsvColumn("evidence")] public string Evidence { get; init; } = "";
+    [CsvColumn("missing")] public string Missing { get; init; } = "";
+    [CsvColumn("suggested_command")] public string? SuggestedCommand { get; init; }
 }
 
 [CsvRecord]

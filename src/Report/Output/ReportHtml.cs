@@ -33,11 +33,12 @@ public static class ReportHtml
         o.Append("</p>\n</header>\n");
 
         Summary(o, doc);
-        o.Append("<nav><a href=\"#charts\">Objects over time</a><a href=\"#limits\">Limits</a><a href=\"#orphans\">Orphans</a>");
+        o.Append("<nav><a href=\"#charts\">Objects over time</a><a href=\"#limits\">Limits</a><a href=\"#orphans\">Orphans</a><a href=\"#idle\">Idle</a>");
         o.Append("<a href=\"#growth\">Growth</a><a href=\"#pressure\">Pressure</a><a href=\"#churn\">Churn</a></nav>\n");
         Charts(o, doc);
         Limits(o, doc);
         OrphanTable(o, doc);
+        IdleTable(o, doc);
         GrowthTable(o, doc);
         PressureTable(o, doc);
         ChurnTable(o, doc);
@@ -195,9 +196,11 @@ public static class ReportHtml
                 .Append($"<td class=\"mono\">{HtmlText.Encode(f.Key)}</td><td class=\"num\">{f.Owner}</td>")
                 .Append($"<td class=\"num\" title=\"{f.Bytes} bytes\">{Readable.Bytes(f.Bytes)}</td>")
                 .Append($"<td class=\"num\" title=\"{f.AgeSeconds} s\">{Readable.Age(f.AgeSeconds)}</td>")
-                .Append($"<td class=\"time\">{CellTime(f.FirstSeen)}</td><td class=\"time\">{CellTime(f.OrphanedSince)}</td><td>{creator}</td>")
+                .Append($"<td class=\"time\">{CellTime(f.FirstSeen)}</td><td class=\"time\">{CellTime(f.OrphanedSince!.Value)}</td><td>{creator}</td>")
                 .Append($"<td>{HtmlText.Encode(f.Reason)}")
-                .Append(f.CreatorCommand is null ? "</td>" : $"<div class=\"mono cmd\">{HtmlText.Encode(f.CreatorCommand)}</div></td>")
+                .Append(f.CreatorCommand is null ? "" : $"<div class=\"mono cmd\">{HtmlText.Encode(f.CreatorCommand)}</div>");
+            EvidenceList(o, "evidence", f.Evidence);
+            o.Append("</td>")
                 .Append($"<td><code>{HtmlText.Encode(f.SuggestedCommand)}</code></td></tr>\n");
         }
         o.Append("</tbody>\n</table>\n</section>\n");
@@ -250,6 +253,35 @@ public static class ReportHtml
             o.Append($"<tr><td>{HtmlText.Encode(c.Host)}</td><td>{HtmlText.Encode(c.Kind)}</td><td class=\"num\">{c.Created}</td>")
                 .Append($"<td class=\"num\">{c.Removed}</td><td class=\"num{(c.VanishedWhileUsed > 0 ? " bad" : "")}\">{c.VanishedWhileUsed}</td></tr>\n");
         o.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void IdleTable(StringBuilder o, ReportDocument doc)
+    {
+        Heading(o, "idle", $"Idle ({doc.Idle.Count})",
+            "Unused for at least the orphan age, but nothing proves the holder gone: what is missing for a verdict, and what is known. Never removed on this report's word. Times UTC.");
+        if (doc.Idle.Count == 0) { None(o); return; }
+        o.Append("<table>\n<thead><tr><th>host</th><th>kind</th><th class=\"num\">id</th><th>key</th><th class=\"num\">owner</th>")
+            .Append("<th class=\"num\">bytes</th><th class=\"num\">idle</th><th>unused since</th><th>missing for a verdict, and evidence</th></tr></thead>\n<tbody>\n");
+        foreach (var f in doc.Idle)
+        {
+            o.Append($"<tr><td>{HtmlText.Encode(f.Host)}</td><td>{HtmlText.Encode(f.Kind)}</td><td class=\"num\">{f.Id}</td>")
+                .Append($"<td class=\"mono\">{HtmlText.Encode(f.Key)}</td><td class=\"num\">{f.Owner}</td>")
+                .Append($"<td class=\"num\" title=\"{f.Bytes} bytes\">{Readable.Bytes(f.Bytes)}</td>")
+                .Append($"<td class=\"num\" title=\"{f.AgeSeconds} s\">{Readable.Age(f.AgeSeconds)}</td>")
+                .Append($"<td class=\"time\">{CellTime(f.UnusedSince)}</td><td>");
+            EvidenceList(o, "missing", f.Missing);
+            EvidenceList(o, "evidence", f.Evidence);
+            o.Append("</td></tr>\n");
+        }
+        o.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void EvidenceList(StringBuilder o, string cls, IReadOnlyList<string> lines)
+    {
+        if (lines.Count == 0) return;
+        o.Append($"<ul class=\"{cls}\">");
+        foreach (var line in lines) o.Append("<li>").Append(HtmlText.Encode(line)).Append("</li>");
+        o.Append("</ul>");
     }
 
     private static void Heading(StringBuilder o, string id, string title, string note) =>
@@ -331,6 +363,8 @@ public static class ReportHtml
         th { background: var(--panel); font-weight: 600; }
         .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
         .cmd { overflow-wrap: anywhere; color: var(--muted); margin-top: 2px; }
+        ul.evidence, ul.missing { margin: .3em 0 0; padding-left: 1.2em; font-size: .9em; }
+        ul.missing { color: var(--bad); }
         td.time, td code { white-space: nowrap; }
         td.up { color: #9a6700; font-weight: 600; }
         td.warn { color: #9a6700; font-weight: 600; } td.bad { color: var(--bad); font-weight: 600; }

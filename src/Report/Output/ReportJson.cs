@@ -14,6 +14,43 @@ public static class ReportJson
 {
     public static void Write(TextWriter writer, ReportDocument doc) => TypedJson.Write(writer, w => Write(w, doc));
 
+    /// <summary>orphans[] and idle[] have the same fields; an idle object has a null orphaned_since and suggested_command.</summary>
+    private static void Findings(Utf8JsonWriter w, string name, IReadOnlyList<OrphanFinding> findings)
+    {
+        w.WriteStartArray(name);
+        foreach (var o in findings)
+        {
+            w.WriteStartObject();
+            w.WriteString("verdict", o.Verdict);
+            w.WriteString("host", o.Host);
+            w.WriteString("kind", o.Kind);
+            w.WriteNumber("id", o.Id);
+            w.WriteString("key", o.Key);
+            w.WriteNumber("owner", o.Owner);
+            w.WriteNumber("bytes", o.Bytes);
+            w.WriteString("first_seen", TypedJson.IsoTime(o.FirstSeen));
+            w.WriteString("unused_since", TypedJson.IsoTime(o.UnusedSince));
+            w.WriteTime("orphaned_since", o.OrphanedSince);
+            w.WriteTime("last_operation", o.LastOperation);
+            w.WriteNumber("age_seconds", o.AgeSeconds);
+            if (o.CreatorPid is { } pid) w.WriteNumber("creator_pid", pid); else w.WriteNull("creator_pid");
+            if (o.CreatorAlive is { } alive) w.WriteBoolean("creator_alive", alive); else w.WriteNull("creator_alive");
+            w.WriteString("reason", o.Reason);
+            Strings(w, "evidence", o.Evidence);
+            Strings(w, "missing", o.Missing);
+            if (o.SuggestedCommand is { } command) w.WriteString("suggested_command", command); else w.WriteNull("suggested_command");
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static void Strings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
+    {
+        w.WriteStartArray(name);
+        foreach (var v in values) w.WriteStringValue(v);
+        w.WriteEndArray();
+    }
+
     private static void Write(Utf8JsonWriter w, ReportDocument doc)
     {
         w.WriteStartObject();
@@ -27,26 +64,8 @@ public static class ReportJson
         w.WriteEndArray();
         w.WriteEndObject();
 
-        w.WriteStartArray("orphans");
-        foreach (var o in doc.Orphans)
-        {
-            w.WriteStartObject();
-            w.WriteString("host", o.Host);
-            w.WriteString("kind", o.Kind);
-            w.WriteNumber("id", o.Id);
-            w.WriteString("key", o.Key);
-            w.WriteNumber("owner", o.Owner);
-            w.WriteNumber("bytes", o.Bytes);
-            w.WriteString("first_seen", TypedJson.IsoTime(o.FirstSeen));
-            w.WriteString("orphaned_since", TypedJson.IsoTime(o.OrphanedSince));
-            w.WriteNumber("age_seconds", o.AgeSeconds);
-            if (o.CreatorPid is { } pid) w.WriteNumber("creator_pid", pid); else w.WriteNull("creator_pid");
-            if (o.CreatorAlive is { } alive) w.WriteBoolean("creator_alive", alive); else w.WriteNull("creator_alive");
-            w.WriteString("reason", o.Reason);
-            w.WriteString("suggested_command", o.SuggestedCommand);
-            w.WriteEndObject();
-        }
-        w.WriteEndArray();
+        Findings(w, "orphans", doc.Orphans);
+        Findings(w, "idle", doc.Idle);
 
         w.WriteStartArray("growth");
         foreach (var g in doc.Growth)

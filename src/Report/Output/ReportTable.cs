@@ -22,11 +22,23 @@ public static class ReportTable
         else
         {
             var t = new TextTable(("HOST", false), ("KIND", false), ("ID", true), ("KEY", false), ("OWNER", true), ("BYTES", true),
-                ("AGE", true), ("ORPHANED SINCE", false), ("CREATOR", false), ("PROCESS", false), ("FIX", false), ("REASON", false));
+                ("AGE", true), ("ORPHANED SINCE", false), ("CREATOR", false), ("PROCESS", false), ("FIX", false), ("REASON", false), ("EVIDENCE", false));
             foreach (var o in ReportRanking.Orphans(doc.Orphans))
                 t.Add(o.Host, o.Kind, I(o.Id), o.Key, I(o.Owner), Readable.Bytes(o.Bytes), Readable.Age(o.AgeSeconds),
-                    Readable.Time(o.OrphanedSince, zone), Creator(o), TerminalText.Clean(o.CreatorCommand, CommandWidth),
-                    o.SuggestedCommand, o.Reason);
+                    Readable.Time(o.OrphanedSince!.Value, zone), Creator(o), TerminalText.Clean(o.CreatorCommand, CommandWidth),
+                    o.SuggestedCommand ?? "", o.Reason, string.Join("; ", o.Evidence));
+            t.Write(output);
+        }
+
+        Heading(output, $"Idle ({doc.Idle.Count}): unused for at least --orphan-age, but nothing proves the holder gone; not to be removed on this report's word");
+        if (doc.Idle.Count == 0) None(output);
+        else
+        {
+            var t = new TextTable(("HOST", false), ("KIND", false), ("ID", true), ("KEY", false), ("OWNER", true), ("BYTES", true),
+                ("IDLE", true), ("UNUSED SINCE", false), ("MISSING FOR A VERDICT", false), ("EVIDENCE", false));
+            foreach (var o in doc.Idle)
+                t.Add(o.Host, o.Kind, I(o.Id), o.Key, I(o.Owner), Readable.Bytes(o.Bytes), Readable.Age(o.AgeSeconds),
+                    Readable.Time(o.UnusedSince, zone), string.Join("; ", o.Missing), string.Join("; ", o.Evidence));
             t.Write(output);
         }
 

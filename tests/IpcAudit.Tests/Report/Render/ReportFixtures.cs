@@ -46,6 +46,13 @@ public static class ReportFixtures
                 reason: "=1+2 " + Script + " \"quoted\" 'single'",
                 command: "+cmd " + Script + "\n" + Escape + "red\u001b[0m \"q\" 'a'"),
         ],
+        Idle =
+        [
+            // A running Apache's SSL session cache lock: children recycled after each request, the master lives on.
+            Idle(Web, IpcKind.Sem, 98307, "0x00000000", owner: 33, bytes: 0, unusedSince: At(2026, 11, 15, 9, 0),
+                missing: "pid 812 (/usr/sbin/apache2 -k start) of uid 0 is alive and started (2026-11-14T06:00:00Z) before it was created (2026-11-14T06:00:01Z): it may hold it",
+                evidence: "last semop pid 9120 (operation 2026-11-15T08:59:58Z) was never seen alive: it exited between two snapshots"),
+        ],
         Growth =
         [
             Growth(Web, IpcKind.Shm, 33, 12, 30, 1UL << 30, 2176UL << 20, 2.5714285714285716, 172593737.14285713, 25, 7),
@@ -104,6 +111,7 @@ public static class ReportFixtures
             Orphan(HostileHost, IpcKind.Msg, 4, "0x00000004", 1000, 10, At(2026, 11, 15, 0, 0), At(2026, 11, 15, 0, 0), null, null,
                 reason: "@SUM(1,1)" + Escape, command: "@cmd"),
         ],
+        Idle = [Idle(HostileHost, IpcKind.Sem, 5, "0x00000005", 1000, 0, At(2026, 11, 15, 0, 0), missing: "=1+2 " + Script, evidence: "@x\n" + Escape)],
         Growth = [Growth(HostileHost, IpcKind.Shm, 1000, 1, 2, 4096, 8192, 0.5, 585.14, 1, 0)],
         Pressure = [Pressure(HostileHost, LimitNames.Shmmni, 2, 4096, 2)],
         Churn = [new() { Host = HostileHost, Kind = IpcKind.Shm, Created = 1, Removed = 0, VanishedWhileUsed = 0 }],
@@ -122,9 +130,21 @@ public static class ReportFixtures
     private static OrphanFinding Orphan(string host, string kind, int id, string key, uint owner, ulong bytes, DateTimeOffset orphanedSince,
         DateTimeOffset firstSeen, int? pid, bool? alive, string reason, string? command) => new()
     {
-        Host = host, Kind = kind, Id = id, Key = key, Owner = owner, Bytes = bytes, FirstSeen = firstSeen, OrphanedSince = orphanedSince,
+        Host = host, Kind = kind, Id = id, Key = key, Owner = owner, Bytes = bytes, FirstSeen = firstSeen,
+        UnusedSince = orphanedSince, OrphanedSince = orphanedSince,
         AgeSeconds = (long)(Until - orphanedSince).TotalSeconds, CreatorPid = pid, CreatorAlive = alive, Reason = reason,
+        Evidence = [$"creator pid {pid} was seen alive from {firstSeen:yyyy-MM-ddTHH:mm:ssZ} and had exited by {orphanedSince:yyyy-MM-ddTHH:mm:ssZ}",
+            "its parent pid 1 is init or a service manager, which adopts orphans: not family"],
         SuggestedCommand = $"ipcrm -{kind switch { IpcKind.Shm => 'm', IpcKind.Sem => 's', _ => 'q' }} {id}", CreatorCommand = command,
+    };
+
+    /// <summary>An idle finding: no removal command, and what a verdict still needs.</summary>
+    private static OrphanFinding Idle(string host, string kind, int id, string key, uint owner, ulong bytes, DateTimeOffset unusedSince,
+        string missing, string evidence) => new()
+    {
+        Verdict = Verdict.Idle, Host = host, Kind = kind, Id = id, Key = key, Owner = owner, Bytes = bytes, FirstSeen = unusedSince,
+        UnusedSince = unusedSince, AgeSeconds = (long)(Until - unusedSince).TotalSeconds,
+        Reason = $"idle: {missing}", Evidence = [evidence], Missing = [missing],
     };
 
     private static GrowthRow Growth(string host, string kind, uint owner, long startCount, long endCount, ulong startBytes, ulong endBytes,

@@ -73,7 +73,7 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal(0, run.ExitCode);
         using var doc = JsonDocument.Parse(run.Stdout);
         var root = doc.RootElement;
-        Assert.Equal(["window", "orphans", "growth", "pressure", "churn"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["window", "orphans", "idle", "growth", "pressure", "churn"], root.EnumerateObject().Select(p => p.Name));
         var window = root.GetProperty("window");
         Assert.Equal("2026-10-31T00:00:00.000Z", window.GetProperty("since").GetString());
         Assert.Equal(31, window.GetProperty("snapshots").GetInt32());
@@ -101,8 +101,10 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Empty(run.Stdout);
         using var doc = JsonDocument.Parse(File.ReadAllText(file));
         var orphan = doc.RootElement.GetProperty("orphans").EnumerateArray().Single();
-        Assert.Equal(["host", "kind", "id", "key", "owner", "bytes", "first_seen", "orphaned_since", "age_seconds", "creator_pid",
-            "creator_alive", "reason", "suggested_command"], orphan.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["verdict", "host", "kind", "id", "key", "owner", "bytes", "first_seen", "unused_since", "orphaned_since", "last_operation",
+            "age_seconds", "creator_pid", "creator_alive", "reason", "evidence", "missing", "suggested_command"], orphan.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Array, orphan.GetProperty("evidence").ValueKind);
+        Assert.All(orphan.GetProperty("evidence").EnumerateArray(), e => Assert.Equal(JsonValueKind.String, e.ValueKind));
         Assert.Equal("db1", orphan.GetProperty("host").GetString());
         Assert.Equal(30 * 3600, orphan.GetProperty("age_seconds").GetInt64());
         Assert.False(orphan.GetProperty("creator_alive").GetBoolean());

@@ -6,7 +6,7 @@ namespace IpcAudit.Tests.Report.Render;
 
 public class ReportCsvTests
 {
-    private static readonly string[] Files = [ReportCsv.OrphansFile, ReportCsv.GrowthFile, ReportCsv.PressureFile, ReportCsv.ChurnFile];
+    private static readonly string[] Files = [ReportCsv.OrphansFile, ReportCsv.IdleFile, ReportCsv.GrowthFile, ReportCsv.PressureFile, ReportCsv.ChurnFile];
 
     [Fact]
     public void CsvFilesOfTheSampleMatchTheGoldenFiles()
@@ -21,8 +21,10 @@ public class ReportCsvTests
     {
         using var tmp = new TempDirectory();
         ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample());
-        Assert.Equal("host,kind,id,key,owner,bytes,first_seen,orphaned_since,age_seconds,creator_pid,creator_alive,reason,suggested_command",
-            FirstLine(tmp.File("orphans.csv")));
+        const string findings = "verdict,host,kind,id,key,owner,bytes,first_seen,unused_since,orphaned_since,last_operation,age_seconds,"
+                                + "creator_pid,creator_alive,reason,evidence,missing,suggested_command";
+        Assert.Equal(findings, FirstLine(tmp.File("orphans.csv")));
+        Assert.Equal(findings, FirstLine(tmp.File("idle.csv")));
         Assert.Equal("host,kind,owner,start_count,end_count,start_bytes,end_bytes,count_slope_per_day,bytes_slope_per_day,created,removed",
             FirstLine(tmp.File("growth.csv")));
         Assert.Equal("host,limit,used,max,percent,peak_percent,peak_at,seconds_above_80,seconds_above_90,projected_exhaustion",
@@ -36,7 +38,10 @@ public class ReportCsvTests
         using var tmp = new TempDirectory();
         ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample());
         var orphans = File.ReadAllText(tmp.File("orphans.csv"));
-        Assert.Contains("web1.example,shm,32769,0x00000000,33,268435456,2026-11-15T21:00:00.000Z,2026-11-16T04:00:00.000Z,442800,4711,false,", orphans);
+        Assert.Contains("orphan,web1.example,shm,32769,0x00000000,33,268435456,2026-11-15T21:00:00.000Z,2026-11-16T04:00:00.000Z,2026-11-16T04:00:00.000Z,,442800,4711,false,", orphans);
+        // An idle object has no orphaned_since, no creator and no removal command: empty fields, not zeros.
+        Assert.Contains("idle,web1.example,sem,98307,0x00000000,33,0,2026-11-15T09:00:00.000Z,2026-11-15T09:00:00.000Z,,,511200,,,", File.ReadAllText(tmp.File("idle.csv")));
+        Assert.EndsWith(",\r\n", File.ReadAllText(tmp.File("idle.csv")));
         var growth = File.ReadAllText(tmp.File("growth.csv"));
         // A negative slope is a number, not a formula: it keeps its minus sign unescaped.
         Assert.Contains("web1.example,msg,0,5,3,4096,12288,-0.2857142857142857,1170.2857142857142,2,4\r\n", growth);
@@ -54,10 +59,13 @@ public class ReportCsvTests
         // The host starts with '=' and holds a newline and quotes: escaped with ', then quoted with inner quotes doubled.
         var host = "\"'=evil\u001b[31m <script>alert(1)</script> \"\"q\"\" 'a'\nnext\"";
         Assert.Contains(host + ",shm,1,\"'=0x1\u001b[31m\",1000,4096,", orphans);
-        Assert.Contains(",\"'=1+2\",ipcrm -m 1\r\n", orphans);
-        Assert.Contains(",\"'+1+2 <script>alert(1)</script>\",ipcrm -m 2\r\n", orphans);
-        Assert.Contains(",\"'-1+2\nsecond line\",ipcrm -s 3\r\n", orphans);
-        Assert.Contains(",\"'@SUM(1,1)\u001b[31m\",ipcrm -q 4\r\n", orphans);
+        Assert.Contains(",\"'=1+2\",", orphans);
+        Assert.Contains(",ipcrm -m 1\r\n", orphans);
+        Assert.Contains(",\"'+1+2 <script>alert(1)</script>\",", orphans);
+        Assert.Contains(",ipcrm -m 2\r\n", orphans);
+        Assert.Contains(",\"'@x\n\u001b[31m\",", File.ReadAllText(tmp.File("idle.csv")));
+        Assert.Contains(",\"'-1+2\nsecond line\",", orphans);
+        Assert.Contains(",\"'@SUM(1,1)\u001b[31m\",", orphans);
         foreach (var name in new[] { "growth.csv", "pressure.csv", "churn.csv" })
         {
             var text = File.ReadAllText(tmp.File(name));

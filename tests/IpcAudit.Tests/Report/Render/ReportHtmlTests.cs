@@ -96,7 +96,7 @@ public class ReportHtmlTests
         var html = Render(ReportFixtures.Empty());
         Assert.Contains("No orphaned objects in this window.", html);
         Assert.Contains("No snapshots in this window.", html);
-        Assert.Equal(4, Regex.Matches(html, "<p class=\"none\">none</p>").Count);
+        Assert.Equal(5, Regex.Matches(html, "<p class=\"none\">none</p>").Count);
     }
 
     private static ReportDocument Fixture(string name) => name switch

@@ -53,7 +53,7 @@ public class ReportTableTests
     public void EmptySectionsSayNone()
     {
         var text = Render(ReportFixtures.Empty(), Cet);
-        Assert.Equal(4, text.Split('\n').Count(l => l == "  none"));
+        Assert.Equal(5, text.Split('\n').Count(l => l == "  none"));
         Assert.Contains("0 snapshots, no hosts", text);
     }
 

@@ -16,6 +16,21 @@ pipe closes, and their pids are appended to $IPC_SCENARIO_PIDFILE so the harness
   msg --key K --mode 0600 [--count C --size S] [--qbytes Q]   a child sends C messages and exits;
                                --qbytes may only lower msg_qbytes (raising needs CAP_SYS_RESOURCE)
   msg-recv --id N [--count C]  a child receives C messages and exits
+  msg-send --id N [--count C --size S]   a child sends C messages and exits
+  shm-touch --id N             a short job: a child attaches, detaches and exits
+  sem-hold --nsems N           a child creates an array (no SETVAL: every pid stays 0) and sleeps
+                               until killed; prints the id and its pid
+  server --sems N [--owner UID] [--burst K | --every S] [--linger S]
+                               a daemon (double fork, so its parent is pid 1, as for a service)
+                               creates N private one-semaphore arrays (SETVAL 1; --owner: IPC_SET
+                               uid, as Apache gives its mutexes to www-data), then forks children
+                               that each do a semop on every array, sleep --linger seconds and
+                               exit: K of them at once (--burst), or one every S seconds until
+                               killed (--every); prints the ids and the server's pid (its process
+                               group: `kill -9 -- -PID` kills the server and its children)
+
+Global option --as UID (before the command) runs the step as that uid and gid, so the objects are a
+service user's.
 """
 import argparse
 import ctypes
@@ -30,6 +45,7 @@ IPC_RMID, IPC_SET, IPC_STAT = 0, 1, 2
 SHM_LOCK = 11
 GETNCNT, GETZCNT, SETVAL = 14, 15, 16
 MSQID_DS_SIZE, MSQID_DS_QBYTES = 120, 88
+SEMID_DS_SIZE, IPC_PERM_UID = 104, 4
 SHMID_DS_SIZE, SHMID_DS_SEGSZ = 112, 48
 READY_TIMEOUT = 10.0
 
@@ -42,6 +58,7 @@ libc.msgctl.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_void_p]
 libc.msgsnd.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
 libc.msgrcv.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_long, ctypes.c_int]
 libc.msgrcv.restype = ctypes.c_ssize_t
+libc.shmdt.argtypes = [ctypes.c_void_p]
 
 
 class SemBuf(ctypes.Structure):
@@ -64,11 +81,13 @@ def emit(**fields):
     print(json.dumps(fields), flush=True)
 
 
+PIDFILE = None  # opened before --as drops privileges: the harness's file is root's
+
+
 def remember_child(pid):
-    path = os.environ.get("IPC_SCENARIO_PIDFILE")
-    if path:
-        with open(path, "a") as f:
-            f.write(f"{pid}\n")
+    if PIDFILE:
+        PIDFILE.write(f"{pid}\n")
+        PIDFILE.flush()
 
 
 def detach_stdio():
@@ -210,6 +229,117 @@ def msg(a):
     emit(op="msg", id=msqid, key=a.key, count=a.count, size=a.size, lspid=sender)
 
 
+def msg_send(a):
+    def send():
+        buf = ctypes.create_string_buffer(ctypes.sizeof(ctypes.c_long) + a.size)
+        ctypes.c_long.from_buffer(buf).value = 1
+        for _ in range(a.count):
+            check(libc.msgsnd(a.id, buf, a.size, IPC_NOWAIT), "msgsnd")
+
+    emit(op="msg-send", id=a.id, lspid=run_child_to_end(send))
+
+
+def shm_touch(a):
+    def touch():
+        addr = check(libc.shmat(a.id, None, 0), "shmat")
+        check(libc.shmdt(ctypes.c_void_p(addr)), "shmdt")
+
+    emit(op="shm-touch", id=a.id, pid=run_child_to_end(touch))
+
+
+def sem_hold(a):
+    made = {}
+
+    def create():
+        made["id"] = check(libc.semget(key_arg(a.key), a.nsems, IPC_CREAT | IPC_EXCL | int(a.mode, 8)), "semget")
+
+    # The id is made in the child: read it back from the kernel by key when private keys hide it.
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            detach_stdio()
+            create()
+            os.write(w, str(made["id"]).encode())
+            os.close(w)
+            sleep_forever()
+        finally:
+            os._exit(1)
+    os.close(w)
+    remember_child(pid)
+    ready, _, _ = select.select([r], [], [], READY_TIMEOUT)
+    text = os.read(r, 32) if ready else b""
+    if not text:
+        sys.exit(f"ipc_scenario: holder {pid} did not create its array")
+    emit(op="sem-hold", id=int(text), nsems=a.nsems, pid=pid)
+
+
+def server(a):
+    r, w = os.pipe()
+    first = os.fork()
+    if first == 0:
+        # Double fork: the daemon's parent exits, so pid 1 adopts it, as it does a service's main process.
+        os.setsid()
+        if os.fork() != 0:
+            os._exit(0)
+        os.setpgid(0, 0)  # a group of its own: `kill -9 -- -PID` stops it with its children
+        try:
+            os.close(r)
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            ids = []
+            for _ in range(a.sems):
+                semid = check(libc.semget(0, 1, IPC_CREAT | 0o600), "semget")
+                check(libc.semctl(semid, 0, SETVAL, ctypes.c_int(1)), "semctl(SETVAL)")
+                if a.owner is not None:
+                    ds = ctypes.create_string_buffer(SEMID_DS_SIZE)
+                    check(libc.semctl(semid, 0, IPC_STAT, ds), "semctl(IPC_STAT)")
+                    ctypes.c_uint.from_buffer(ds, IPC_PERM_UID).value = a.owner
+                    check(libc.semctl(semid, 0, IPC_SET, ds), "semctl(IPC_SET)")
+                ids.append(semid)
+            os.write(w, json.dumps({"ids": ids, "pid": os.getpid()}).encode())
+            os.close(w)
+
+            def child():
+                for semid in ids:
+                    semop(semid, 0, -1)
+                    semop(semid, 0, 1)
+                time.sleep(a.linger)
+
+            def spawn():
+                if os.fork() == 0:
+                    try:
+                        child()
+                    finally:
+                        os._exit(0)
+
+            for _ in range(a.burst):
+                spawn()
+            while True:
+                if a.every > 0:
+                    spawn()
+                time.sleep(a.every if a.every > 0 else 3600)
+                while True:  # reap what exited
+                    try:
+                        if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                            break
+                    except ChildProcessError:
+                        break
+        finally:
+            os._exit(1)
+    os.close(w)
+    os.waitpid(first, 0)
+    ready, _, _ = select.select([r], [], [], READY_TIMEOUT)
+    text = os.read(r, 65536) if ready else b""
+    if not text:
+        sys.exit("ipc_scenario: server did not start")
+    made = json.loads(text)
+    remember_child(made["pid"])
+    emit(op="server", id=made["ids"][0], ids=made["ids"], pid=made["pid"])
+
+
 def msg_recv(a):
     def receive():
         buf = ctypes.create_string_buffer(ctypes.sizeof(ctypes.c_long) + 65536)
@@ -233,11 +363,18 @@ COMMANDS = {
     "sem-wait": (sem_wait, [ID, ("--num", dict(type=int, required=True)), ("--op", dict(type=int, default=-1))]),
     "msg": (msg, [KEY, MODE] + [(o, dict(type=int, default=0)) for o in ("--count", "--size", "--qbytes")]),
     "msg-recv": (msg_recv, [ID, ("--count", dict(type=int, default=1))]),
+    "msg-send": (msg_send, [ID, ("--count", dict(type=int, default=1)), ("--size", dict(type=int, default=16))]),
+    "shm-touch": (shm_touch, [ID]),
+    "sem-hold": (sem_hold, [KEY, MODE, ("--nsems", dict(type=int, default=1))]),
+    "server": (server, [("--sems", dict(type=int, default=1)), ("--owner", dict(type=int, default=None)),
+                        ("--burst", dict(type=int, default=0)), ("--every", dict(type=float, default=0)),
+                        ("--linger", dict(type=float, default=0))]),
 }
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--as", dest="as_uid", type=int, default=None)
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (run, options) in COMMANDS.items():
         command = sub.add_parser(name)
@@ -245,6 +382,13 @@ def main():
             command.add_argument(option, **settings)
         command.set_defaults(run=run)
     args = parser.parse_args()
+    global PIDFILE
+    if os.environ.get("IPC_SCENARIO_PIDFILE"):
+        PIDFILE = open(os.environ["IPC_SCENARIO_PIDFILE"], "a")
+    if args.as_uid is not None:
+        os.setgroups([])
+        os.setgid(args.as_uid)
+        os.setuid(args.as_uid)
     args.run(args)
 
 

@@ -18,8 +18,11 @@ internal sealed class ReportScenario
     private readonly StringBuilder _script = new();
     private int _steps;
 
-    /// <summary>The first collection's time; later ones are hours after it.</summary>
-    public DateTimeOffset T0 { get; } = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+    /// <summary>
+    /// The first collection's time; later ones are hours after it. Two minutes after the scenario is
+    /// built, so the kernel operations of the set-up steps fall before it, as they would in a real history.
+    /// </summary>
+    public DateTimeOffset T0 { get; } = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 120);
 
     public ReportScenario Sysctl(string name, string value)
     {
@@ -33,6 +36,13 @@ internal sealed class ReportScenario
         var index = _steps++;
         _script.AppendLine(ScenarioShell.Step(index, arguments));
         return (index, $"$id{index}");
+    }
+
+    /// <summary>A line of the scenario's bash script as it is (kill, sleep).</summary>
+    public ReportScenario Shell(string line)
+    {
+        _script.AppendLine(line);
+        return this;
     }
 
     public ReportScenario CollectAt(double hours)
@@ -94,17 +104,20 @@ public sealed class OrphanReportScenario
 
     public OrphanReportScenario()
     {
+        // The leaks are a service user's (uid 4242, as a daemon's user would be): no other process of
+        // that uid lives, so nothing else could hold them. Root's live processes (the attacher, the
+        // waiter) could hold a root object whose users were never seen: see VerdictKernelTests.
         var s = Scenario;
-        Leaked = s.Step("shm --key 0x51 --size 65536").Index;                     // creator exits with the step
+        Leaked = s.Step("--as 4242 shm --key 0x51 --size 65536").Index;           // creator exits with the step
         var attached = s.Step("shm --key 0x52 --size 4096");
         s.Step($"shm-attach --id {attached.Id}");                                // a live process keeps it attached
         var doomed = s.Step("shm --key 0x53 --size 4096");
         s.Step($"shm-attach --id {doomed.Id}");
         s.Step($"shm-rmid --id {doomed.Id}");                                    // destroyed while attached: dest
-        LeakedSem = s.Step("sem --key 0x61 --nsems 2 --values 1,1").Index;      // SETVAL by a process that exits
+        LeakedSem = s.Step("--as 4242 sem --key 0x61 --nsems 2 --values 1,1").Index; // SETVAL by a process that exits
         var waited = s.Step("sem --key 0x62 --nsems 1 --values 0");
         s.Step($"sem-wait --id {waited.Id} --num 0 --op -1");                    // a live waiter blocks on it
-        Backlog = s.Step("msg --key 0x71 --count 3 --size 100").Index;          // the writer exits, nobody reads
+        Backlog = s.Step("--as 4242 msg --key 0x71 --count 3 --size 100").Index; // the writer exits, nobody reads
         var drained = s.Step("msg --key 0x72 --count 2 --size 10");
         s.Step($"msg-recv --id {drained.Id} --count 2");
         (Attached, Doomed, WaitedSem, Drained) = (attached.Index, doomed.Index, waited.Index, drained.Index);

@@ -41,8 +41,8 @@ public static class Judge
         var evidence = new List<string> { u.Description };
         var missing = new List<string>();
         evidence.Add(u.LastOperation is { } op
-            ? $"no sign of use since {Time(u.UnusedSince)}; last kernel operation {Time(op)}"
-            : $"no sign of use since {Time(u.UnusedSince)}; no kernel operation recorded");
+            ? $"no sign of use in any snapshot since {Time(u.UnusedSince)}; last kernel operation {Time(op)}"
+            : $"no sign of use in any snapshot since {Time(u.UnusedSince)}; no kernel operation recorded");
         if (u.Unreadable) missing.Add("its values could not be read (no read permission for the collector)");
         if (!u.Context.Window.ProcessesOk[^1])
             missing.Add("liveness is unknown at the last snapshot (its process scan failed, or the collector ran in a child PID namespace)");
@@ -131,7 +131,8 @@ public static class Judge
         var from = timeline.IndexAtOrAfter(Math.Max(u.UnusedSince, deadBy));
         var at = timeline.FirstProcessesOk(from, timeline.Count - 1);
         evidence.Add($"liveness read at the last snapshot ({Time(end)})");
-        return judged with { Outcome = Outcome.Orphan, OrphanedSince = at >= 0 ? timeline.Times[at] : end };
+        var since = Math.Max(at >= 0 ? timeline.Times[at] : end, u.LastOperation ?? long.MinValue);
+        return judged with { Outcome = Outcome.Orphan, OrphanedSince = Math.Min(since, end) };
     }
 
     /// <summary>

@@ -23,8 +23,10 @@ public sealed record ObjectUse
     /// <summary>nsems for arrays; 0 otherwise.</summary>
     public int Nsems { get; init; }
     public long? LastOperation { get; init; }
-    /// <summary>The first snapshot after its last sign of use, or its first snapshot; never before its last operation.</summary>
+    /// <summary>The first snapshot after its last sign of use, or its first snapshot.</summary>
     public required long UnusedSince { get; init; }
+    /// <summary>Age runs from the later of the quiet run's first snapshot and the last kernel operation.</summary>
+    public long QuietSince => Math.Max(UnusedSince, LastOperation ?? long.MinValue);
     /// <summary>Every pid its states recorded, newest state first.</summary>
     public required IReadOnlyList<PidUse> Users { get; init; }
     public required ulong Bytes { get; init; }
@@ -73,9 +75,7 @@ public static class UseHistory
             rule.AddUsers(o, s, users);
             newer = s;
         }
-        if (first) return null;
-        unusedSince = Math.Max(unusedSince, lastOperation ?? long.MinValue);
-        if (end - unusedSince < quietFor) return null;
+        if (first || end - Math.Max(unusedSince, lastOperation ?? long.MinValue) < quietFor) return null;
 
         return new ObjectUse
         {

@@ -89,7 +89,7 @@ public sealed class VerdictFinder
             if (judged.Outcome == Outcome.InUse) continue;
             var finding = Finding(u, judged);
             if (judged.Outcome == Outcome.Orphan) orphans.Add((finding, u.Weight, u.Kind == IpcKind.Sem && u.PrivateKey && u.Nsems == 1));
-            else if (u.End - u.UnusedSince >= _minimumAgeMs) idle.Add(finding);
+            else if (u.End - u.QuietSince >= _minimumAgeMs) idle.Add(finding);
         }
 
         // Many private one-semaphore arrays of one owner is a per-restart leak (Apache's accept lock after
@@ -118,7 +118,7 @@ public sealed class VerdictFinder
     private static OrphanFinding Finding(ObjectUse u, Judgement j)
     {
         var orphan = j.Outcome == Outcome.Orphan;
-        var since = orphan ? j.OrphanedSince!.Value : u.UnusedSince;
+        var since = orphan ? j.OrphanedSince!.Value : Math.Min(u.QuietSince, u.End);
         var evidence = orphan ? [.. j.Evidence, .. u.OrphanFacts] : j.Evidence;
         var reason = orphan
             ? $"{u.Description}; every process that used it is gone"

@@ -233,3 +233,83 @@ public sealed class ProcessIdentityTests : IDisposable
         Assert.Null(Assert.Single(Rows("SELECT valid_to FROM processes WHERE pid = 500"))[0]);
     }
 }
+
+/// <summary>IPC namespace inodes are reused: a later namespace of the same inode is a context of its own.</summary>
+public sealed class NamespaceGenerationTests : IDisposable
+{
+    private const long Btime = 1795200000;   // 2026-11-20T18:40:00Z
+    private readonly TempDirectory _dir = new();
+    public void Dispose() => _dir.Dispose();
+
+    private string Db => _dir.File("ns.db");
+
+    private void CollectOk(FakeProc proc, string at)
+    {
+        var run = CliRun.Of("collect", "--db", Db, "--proc-root", proc.Root, "--at", at);
+        Assert.True(run.ExitCode == 0, run.Stderr);
+    }
+
+    private List<(string Key, long Generation, long Snapshots)> Contexts()
+    {
+        using var c = new SqliteConnection($"Data Source={Db};Mode=ReadOnly");
+        c.Open();
+        using var q = c.CreateCommand();
+        q.CommandText = "SELECT natural_key, ns_generation, (SELECT count(*) FROM snapshots s WHERE s.context_id = c.context_id) FROM contexts c ORDER BY context_id";
+        using var r = q.ExecuteReader();
+        var rows = new List<(string, long, long)>();
+        while (r.Read()) rows.Add((r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
+        return rows;
+    }
+
+    /// <summary>A namespace whose shell started at btime + 1000 s and made queue 1 at btime + 3000 s; collected at 20:00.</summary>
+    private FakeProc FirstNamespace()
+    {
+        var proc = new FakeProc(_dir.File("proc"), Btime, FakeProc.OtherNamespace)
+            .Process(900, "sh", startTicks: 100_000, uid: 1000, ipcNamespace: FakeProc.OtherNamespace);
+        proc.Queues(FakeProc.MsgRow(1, 0x51, 900, 0, 1000, 1000, Btime + 3010, 0, Btime + 3000, qnum: 1));
+        CollectOk(proc, "2026-11-20T20:00:00Z");
+        return proc;
+    }
+
+    [Fact]
+    public void LaterNamespaceOnTheSameInodeIsANewGeneration()
+    {
+        var proc = FirstNamespace();
+        // That namespace ended; a new one got its inode: its oldest process started at 20:01:40, its
+        // queue 1 is another (made at 20:02:30).
+        proc.Remove(900);
+        proc.Process(950, "sh", startTicks: 490_000, uid: 1000, ipcNamespace: FakeProc.OtherNamespace);
+        proc.Queues(FakeProc.MsgRow(1, 0x51, 950, 0, 1000, 1000, Btime + 4960, 0, Btime + 4950, qnum: 1));
+        CollectOk(proc, "2026-11-20T20:05:00Z");
+        CollectOk(proc, "2026-11-20T20:10:00Z");   // the same new namespace: no third generation
+
+        var contexts = Contexts();
+        Assert.Equal(2, contexts.Count);
+        Assert.Equal((0L, 1L), (contexts[0].Generation, contexts[0].Snapshots));
+        Assert.Equal((1L, 2L), (contexts[1].Generation, contexts[1].Snapshots));
+        Assert.Equal(contexts[0].Key + "|g1", contexts[1].Key);
+        Assert.EndsWith($"|{FakeProc.OtherNamespace}", contexts[0].Key);   // generation 0 keeps the schema 1 key
+    }
+
+    [Fact]
+    public void NamespaceWhoseFirstProcessLivesOnStaysOneContext()
+    {
+        var proc = FirstNamespace();
+        proc.Process(950, "sh", startTicks: 490_000, uid: 1000, ipcNamespace: FakeProc.OtherNamespace);
+        proc.Queues(FakeProc.MsgRow(1, 0x51, 950, 0, 1000, 1000, Btime + 4960, 0, Btime + 4950, qnum: 1));
+        CollectOk(proc, "2026-11-20T20:05:00Z");
+
+        Assert.Equal([0L], Contexts().Select(c => c.Generation));
+    }
+
+    [Fact]
+    public void NamespaceThatStillHoldsAnObjectOfTheOldStaysOneContext()
+    {
+        var proc = FirstNamespace();
+        proc.Remove(900);
+        proc.Process(950, "sh", startTicks: 490_000, uid: 1000, ipcNamespace: FakeProc.OtherNamespace);
+        CollectOk(proc, "2026-11-20T20:05:00Z");   // queue 1 of 19:30 is still there
+
+        Assert.Equal([0L], Contexts().Select(c => c.Generation));
+    }
+}

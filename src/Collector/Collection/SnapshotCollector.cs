@@ -22,7 +22,7 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
     }
 
     /// <summary>Process facts for any pids, from the same /proc as the snapshot (the store asks about removed objects' users).</summary>
-    public IReadOnlyList<ProcessInfo> ReadProcesses(IReadOnlyCollection<int> pids) => new ProcessInfoReader(proc).Read(pids);
+    public IReadOnlyList<ProcessInfo> ReadProcesses(IReadOnlyCollection<int> pids) => new ProcessInfoReader(proc).ReadWithParents(pids);
 
     public Snapshot Collect()
     {
@@ -49,15 +49,63 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
 
         queuesAndSemaphores.Join(worker);
         var (sem, msg) = (queuesAndSemaphores.Sem, queuesAndSemaphores.Msg);
-        var processes = steps.Run("processes", (IReadOnlyList<ProcessInfo>)[], () =>
-            new(new ProcessInfoReader(proc).Read(ReferencedPids.Of(shm, sem, msg))));
+        var facts = steps.Run("processes", ProcessFacts.Unknown, () => ReadProcessFacts(host, shm, sem, msg));
 
         return new Snapshot
         {
             Host = host, TakenAt = takenAt, CollectorVersion = Version, Limits = limits, Usage = usage,
-            Shm = shm, Sem = sem, Msg = msg, Processes = processes,
+            Shm = shm, Sem = sem, Msg = msg, Processes = facts.Processes, NamespaceOldestStart = facts.NamespaceOldestStart,
             Steps = InCollectionOrder(steps.Steps, queuesAndSemaphores.Steps.Steps), Notes = notes,
         };
+    }
+
+    /// <summary>What the processes step found; a class, not a tuple, so no generic instantiation is JIT-compiled at start.</summary>
+    private sealed record ProcessFacts(IReadOnlyList<ProcessInfo> Processes, DateTimeOffset? NamespaceOldestStart)
+    {
+        public static readonly ProcessFacts Unknown = new([], null);
+    }
+
+    /// <summary>
+    /// The processes the objects name, the oldest live process of every uid that owns or created one
+    /// (a holder: the kernel keeps no creator for arrays and queues), and the family parent of each.
+    /// Liveness is all or nothing: where some live process cannot be identified, the step fails and
+    /// nobody is recorded dead.
+    /// </summary>
+    private StepOutcome<ProcessFacts> ReadProcessFacts(HostIdentity host,
+        IReadOnlyList<ShmSegment> shm, IReadOnlyList<SemArray> sem, IReadOnlyList<MsgQueue> msg)
+    {
+        // In a child PID namespace the objects' pids (the kernel's, as seen from the IPC namespace's
+        // owner) are other processes' or nobody's here: none of them can be called dead.
+        if (proc.ReadText("self/status") is { } self && ProcessInfoReader.ParseStatusNsPidLevels(self) > 1)
+            return new(ProcessFacts.Unknown, false,
+                "the collector runs in a child PID namespace (NSpid in self/status has more than one pid): the pids objects name are not visible here, liveness unknown");
+        var reader = new ProcessInfoReader(proc);
+        if (reader.BootTime() is not { } bootTime)
+            return new(ProcessFacts.Unknown, false, $"{proc.PathOf("stat")} missing: no boot time, liveness unknown");
+
+        var pids = new List<int>(ReferencedPids.Of(shm, sem, msg));
+        var uids = new HashSet<uint>();
+        foreach (var o in shm) { uids.Add(o.Uid); uids.Add(o.Cuid); }
+        foreach (var o in sem) { uids.Add(o.Uid); uids.Add(o.Cuid); }
+        foreach (var o in msg) { uids.Add(o.Uid); uids.Add(o.Cuid); }
+        // The initial namespace never ends, so only another one needs its oldest process (a reused inode);
+        // an idle host in the initial namespace skips the pass over /proc altogether.
+        var otherNamespace = host.IpcNamespace is { } ns && ns != NsIpcLink.InitialNamespace;
+        DateTimeOffset? oldestStart = null;
+        if (uids.Count > 0 || otherNamespace)
+        {
+            var scan = new HolderScanner(proc).Scan();
+            foreach (var uid in uids)
+                if (scan.OldestByUid.TryGetValue(uid, out var holder)) pids.Add(holder);
+            if (otherNamespace && scan.OldestStartTicks is { } ticks) oldestStart = ProcessInfoReader.StartTime(bootTime, ticks);
+        }
+
+        var processes = reader.ReadWithParents(pids);
+        var unknown = processes.Where(p => p.StartUnknown).Select(p => p.Pid).ToList();
+        return unknown.Count == 0
+            ? new(new ProcessFacts(processes, oldestStart))
+            : new(new ProcessFacts(processes, oldestStart), false,
+                $"{unknown.Count} live processes could not be identified (no readable start time: pid {string.Join(", ", unknown.Take(5))}): liveness unknown");
     }
 
     /// <summary>The order steps are stored and printed in, whichever thread ran them.</summary>
@@ -127,7 +175,7 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
             "msg-qbytes" => proc.IsLive ? "msgctl IPC_STAT per queue" : notLive,
             "attachments" => proc.PathOf("[pid]/maps"),
             "usage" => proc.IsLive ? "shmctl SHM_INFO, semctl SEM_INFO, msgctl MSG_INFO" : notLive,
-            "processes" => proc.PathOf("[pid]/{stat,status,cmdline}"),
+            "processes" => $"{proc.PathOf("[pid]/{stat,status,cmdline}")}, {proc.PathOf("stat")} (btime), {proc.PathOf("[pid]/ns/ipc")} and owner for holders",
             _ => "",
         };
     }

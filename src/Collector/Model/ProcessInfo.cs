@@ -1,8 +1,10 @@
 namespace IpcAudit.Collector.Model;
 
 /// <summary>
-/// A pid referenced by an IPC object. StartTime tells a live creator from a reused pid:
-/// a process that started after the object was created is not its creator.
+/// A process the collector records: one an IPC object names, the parent of one, or a holder (the
+/// oldest live process of an object's owner). A process is Pid + StartTicks within one boot;
+/// StartTime (btime + ticks) is only for comparing with kernel operation times, since btime moves
+/// when the clock is stepped.
 /// </summary>
 public sealed record ProcessInfo
 {
@@ -12,4 +14,12 @@ public sealed record ProcessInfo
     public string? Cmdline { get; init; }
     public uint? Uid { get; init; }
     public DateTimeOffset? StartTime { get; init; }
+    /// <summary>Field 22 of /proc/PID/stat: clock ticks since boot. Null when unknown.</summary>
+    public ulong? StartTicks { get; init; }
+    /// <summary>Field 4 of /proc/PID/stat; 0 when the parent is outside our PID namespace.</summary>
+    public int? Ppid { get; init; }
+    /// <summary>The parent's start ticks when the parent counts as family (<see cref="ProcessFamily"/>); null otherwise.</summary>
+    public ulong? ParentStartTicks { get; init; }
+    /// <summary>Alive, but its start could not be read (hidepid, a start beyond year 9999): liveness of this pid is unknown.</summary>
+    public bool StartUnknown => Alive && StartTime is null;
 }

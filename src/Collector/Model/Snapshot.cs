@@ -13,6 +13,12 @@ public sealed record Snapshot
     public required IReadOnlyList<MsgQueue> Msg { get; init; }
     public required IReadOnlyList<ProcessInfo> Processes { get; init; }
     public required IReadOnlyList<CollectionStep> Steps { get; init; }
+    /// <summary>
+    /// When the oldest live process of the collector's IPC namespace started; null when not read (the
+    /// initial namespace, which never ends, or a failed process step). Tells a namespace that reused an
+    /// inode from the one that had it before.
+    /// </summary>
+    public DateTimeOffset? NamespaceOldestStart { get; init; }
     /// <summary>Human notes, e.g. "this kernel has no System V IPC (/proc/sysvipc missing)".</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -6,13 +6,14 @@ using Semaphore = IpcAudit.Collector.Model.Semaphore;
 namespace IpcAudit.Collector.Native;
 
 /// <summary>
-/// The live System V calls on x86_64 glibc. Struct layouts are read at fixed offsets (checked with
+/// The live System V calls on 64-bit Linux (glibc). Struct layouts are read at fixed offsets (checked with
 /// offsetof against glibc 2.36 headers) instead of declaring managed structs: only a few fields matter.
 /// </summary>
 public sealed partial class LinuxIpcSyscalls : IIpcSyscalls
 {
     private const int IpcStat = 2;
     private const int MsgInfo = 12;
+    private const int MsgStatAny = 13;
     private const int ShmInfo = 14;
     private const int SemInfo = 19;
     private const int GetPid = 11;
@@ -20,8 +21,6 @@ public sealed partial class LinuxIpcSyscalls : IIpcSyscalls
     private const int GetNcnt = 14;
     private const int GetZcnt = 15;
 
-    private const int SemidDsSize = 104;
-    private const int SemidDsNsemsOffset = 80;
     private const int MsqidDsSize = 120;
     private const int MsqidDsQbytesOffset = 88;
     private const int ShmInfoSize = 48;
@@ -83,11 +82,39 @@ public sealed partial class LinuxIpcSyscalls : IIpcSyscalls
         }
     }
 
+    /// <summary>qbytes of every queue by id, from MSG_STAT_ANY; built on the first refused IPC_STAT.</summary>
+    private Dictionary<int, ulong>? _qbytesById;
+
     public unsafe SyscallResult<ulong> ReadQueueCapacity(int msqid)
     {
         var ds = stackalloc byte[MsqidDsSize];
-        if (MsgCtl(msqid, IpcStat, ds) == -1) return LastError<ulong>();
+        if (MsgCtl(msqid, IpcStat, ds) == -1)
+        {
+            var refused = LastError<ulong>();
+            // Without read permission IPC_STAT is refused, but MSG_STAT_ANY (Linux 4.17) checks none.
+            if (refused.Status != SyscallStatus.PermissionDenied) return refused;
+            _qbytesById ??= ReadAllQueueCapacities();
+            return _qbytesById.TryGetValue(msqid, out var qbytes) ? SyscallResult<ulong>.Ok(qbytes) : refused;
+        }
         return SyscallResult<ulong>.Ok(*(ulong*)(ds + MsqidDsQbytesOffset));
+    }
+
+    /// <summary>
+    /// msgctl(index, MSG_STAT_ANY) for every index up to the highest in use (MSG_INFO's return value):
+    /// it takes an index, not an id, and returns the id. Empty before Linux 4.17 (EINVAL for every index).
+    /// </summary>
+    private static unsafe Dictionary<int, ulong> ReadAllQueueCapacities()
+    {
+        var result = new Dictionary<int, ulong>();
+        var info = stackalloc byte[MsgInfoSize];
+        var maxIndex = MsgCtl(0, MsgInfo, info);
+        var ds = stackalloc byte[MsqidDsSize];
+        for (var index = 0; index <= maxIndex; index++)
+        {
+            var id = MsgCtl(index, MsgStatAny, ds);
+            if (id >= 0) result[id] = *(ulong*)(ds + MsqidDsQbytesOffset);
+        }
+        return result;
     }
 
     public unsafe SyscallResult<IpcUsage> ReadUsage()
@@ -116,9 +143,11 @@ public sealed partial class LinuxIpcSyscalls : IIpcSyscalls
 
     private static unsafe SyscallResult<ulong> ReadNsems(int semid)
     {
-        var ds = stackalloc byte[SemidDsSize];
+        if (SemidDsLayout.NsemsOffset(RuntimeInformation.ProcessArchitecture) is null)
+            return new(SyscallStatus.Unavailable, 0);
+        var ds = stackalloc byte[SemidDsLayout.BufferSize];
         if (SemCtl(semid, 0, IpcStat, (nint)ds) == -1) return LastError<ulong>();
-        return SyscallResult<ulong>.Ok(*(ulong*)(ds + SemidDsNsemsOffset));
+        return SyscallResult<ulong>.Ok(SemidDsLayout.Nsems(new ReadOnlySpan<byte>(ds, SemidDsLayout.BufferSize), RuntimeInformation.ProcessArchitecture)!.Value);
     }
 
     private static SyscallResult<T> LastError<T>() => SyscallResult<T>.FromErrno(Marshal.GetLastPInvokeError());

@@ -103,6 +103,8 @@ public static class SnapshotJson
             w.WriteNumber("pid", p.Pid); w.WriteBoolean("alive", p.Alive);
             w.WriteString("comm", p.Comm); w.WriteString("cmdline", p.Cmdline);
             w.WriteNumberOrNull("uid", p.Uid); w.WriteTime("start_time", p.StartTime);
+            w.WriteNumberOrNull("start_ticks", p.StartTicks); w.WriteNumberOrNull("ppid", p.Ppid);
+            w.WriteNumberOrNull("parent_start_ticks", p.ParentStartTicks);
             w.WriteEndObject();
         }
         w.WriteEndArray();

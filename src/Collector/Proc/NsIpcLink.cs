@@ -8,6 +8,9 @@ namespace IpcAudit.Collector.Proc;
 /// </summary>
 public static class NsIpcLink
 {
+    /// <summary>PROC_IPC_INIT_INO (include/linux/proc_ns.h): the initial IPC namespace, which lives as long as the boot.</summary>
+    public const ulong InitialNamespace = 0xEFFFFFFF;
+
     /// <summary>"ipc:[4026531839]" → 4026531839; anything else → null.</summary>
     public static ulong? ParseTarget(ReadOnlySpan<char> target)
     {

@@ -63,7 +63,23 @@ internal static partial class ProcFile
         }
     }
 
+    /// <summary>
+    /// The owner uid of <paramref name="path"/> without following a last symlink; null when it cannot be
+    /// stat'ed. statx, because struct statx is the same on every architecture (stx_uid at byte 20),
+    /// while struct stat is not.
+    /// </summary>
+    public static unsafe uint? TryOwner(string path)
+    {
+        const int atFdCwd = -100, atSymlinkNoFollow = 0x100, statxUid = 0x8, statxSize = 256, uidOffset = 20;
+        var buffer = stackalloc byte[statxSize];
+        if (Statx(atFdCwd, path, atSymlinkNoFollow, statxUid, buffer) != 0) return null;
+        return (*(uint*)buffer & statxUid) != 0 ? *(uint*)(buffer + uidOffset) : null;
+    }
+
     private const int OpenReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC
+
+    [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);

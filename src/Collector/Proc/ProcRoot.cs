@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.IO.Enumeration;
+
 namespace IpcAudit.Collector.Proc;
 
 /// <summary>
@@ -20,4 +23,21 @@ public sealed class ProcRoot(string path)
         catch (FileNotFoundException) { return null; }
         catch (DirectoryNotFoundException) { return null; }
     }
+
+    /// <summary>
+    /// The numeric entries of the root. Enumerated as strings: FileSystemEnumerable&lt;string&gt; runs on
+    /// the framework's precompiled code, while an &lt;int&gt; instantiation is JIT-compiled at every start.
+    /// </summary>
+    public IEnumerable<int> ProcessIds()
+    {
+        var names = new FileSystemEnumerable<string>(Root, static (ref FileSystemEntry e) => e.FileName.ToString(),
+            new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true })
+        {
+            ShouldIncludePredicate = static (ref FileSystemEntry e) => e.IsDirectory && IsPid(e.FileName),
+        };
+        foreach (var name in names) yield return int.Parse(name, CultureInfo.InvariantCulture);
+    }
+
+    private static bool IsPid(ReadOnlySpan<char> name) =>
+        name.Length is > 0 and <= 9 && !name.ContainsAnyExceptInRange('0', '9');
 }

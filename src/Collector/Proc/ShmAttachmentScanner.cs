@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.IO.Enumeration;
 using IpcAudit.Collector.Native;
 
 namespace IpcAudit.Collector.Proc;
@@ -34,7 +33,7 @@ public sealed class ShmAttachmentScanner(ProcRoot proc)
         int scanned = 0, unreadable = 0, otherNamespace = 0;
         string? firstError = null;
 
-        foreach (var pid in ProcessIds())
+        foreach (var pid in proc.ProcessIds())
         {
             shmids.Clear();
             try
@@ -42,13 +41,26 @@ public sealed class ShmAttachmentScanner(ProcRoot proc)
                 // Unknown namespace (null) is read on: a zombie's maps is empty, and another user's
                 // process (readlink gives EACCES, which LinkTarget reports as null) fails on maps
                 // below with EACCES and is counted as unreadable instead of silently skipped.
-                if (ourNamespace is not null && NsIpcLink.Read(proc, pid) is { } ns && ns != ourNamespace)
+                var ns = ourNamespace is null ? null : NsIpcLink.Read(proc, pid);
+                if (ns is not null && ns != ourNamespace)
                 {
                     otherNamespace++;
                     continue;
                 }
                 var maps = $"{pid}/maps";
                 var length = ProcFile.TryRead(proc.PathOf(maps), ref _buffer, out var errno);
+                // A thread-group leader that exited while other threads run is a zombie with no maps and
+                // no ns links; the process lives on in its threads, which share one address space.
+                if (length == 0 && ns is null && ourNamespace is not null)
+                {
+                    var thread = LiveThreadMaps(pid, ourNamespace.Value);
+                    if (thread.OtherNamespace)
+                    {
+                        otherNamespace++;
+                        continue;
+                    }
+                    if (thread.Length > 0) (maps, length) = (thread.File, thread.Length);
+                }
                 if (length < 0)
                 {
                     switch (errno)
@@ -93,20 +105,19 @@ public sealed class ShmAttachmentScanner(ProcRoot proc)
         return new ShmAttachmentScan(result, scanned, unreadable, otherNamespace, firstError);
     }
 
-    /// <summary>
-    /// The numeric entries of the proc root. Enumerated as strings: FileSystemEnumerable&lt;string&gt; runs on
-    /// the framework's precompiled code, while an &lt;int&gt; instantiation is JIT-compiled at every start.
-    /// </summary>
-    private IEnumerable<int> ProcessIds()
+    /// <summary>The first non-empty /proc/PID/task/TID/maps of a thread other than the leader, read into the buffer.</summary>
+    private (string File, int Length, bool OtherNamespace) LiveThreadMaps(int pid, ulong ourNamespace)
     {
-        var names = new FileSystemEnumerable<string>(proc.Root, static (ref FileSystemEntry e) => e.FileName.ToString(),
-            new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = true })
+        var task = $"{pid.ToString(CultureInfo.InvariantCulture)}/task";
+        if (!Directory.Exists(proc.PathOf(task))) return ("", 0, false);
+        foreach (var tid in new ProcRoot(proc.PathOf(task)).ProcessIds())
         {
-            ShouldIncludePredicate = static (ref FileSystemEntry e) => e.IsDirectory && IsPid(e.FileName),
-        };
-        foreach (var name in names) yield return int.Parse(name, CultureInfo.InvariantCulture);
+            if (tid == pid) continue;
+            var thread = $"{task}/{tid.ToString(CultureInfo.InvariantCulture)}";
+            if (NsIpcLink.Read(proc.PathOf(thread + "/ns/ipc")) is { } ns && ns != ourNamespace) return ("", 0, true);
+            var length = ProcFile.TryRead(proc.PathOf(thread + "/maps"), ref _buffer, out _);
+            if (length > 0) return (thread + "/maps", length, false);
+        }
+        return ("", 0, false);
     }
-
-    private static bool IsPid(ReadOnlySpan<char> name) =>
-        name.Length is > 0 and <= 9 && !name.ContainsAnyExceptInRange('0', '9');
 }

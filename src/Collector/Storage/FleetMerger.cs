@@ -29,7 +29,7 @@ public static class FleetMerger
 
         public MergeResult Run()
         {
-            Map("SELECT context_id, natural_key, host, machine_id, boot_id, kernel, ipc_namespace, page_size FROM contexts",
+            Map("SELECT context_id, natural_key, host, machine_id, boot_id, kernel, ipc_namespace, page_size, ns_generation FROM contexts",
                 StoreSql.UpsertContext, _contexts, _ => { });
             Map("SELECT limit_set_id, fingerprint, shmmax, shmall, shmmni, shm_rmid_forced, semmsl, semmns, semopm, semmni, msgmax, msgmnb, msgmni FROM limit_sets",
                 StoreSql.UpsertLimitSet, _limitSets, _ => { });
@@ -38,7 +38,7 @@ public static class FleetMerger
                 MergeSql.UpsertObject, _objects, v => v[0] = _contexts[(long)v[0]!]);
             foreach (var kind in new[] { "shm", "sem", "msg" })
                 Rows($"SELECT * FROM {kind}_states", v => v[0] = _objects[(long)v[0]!], MergeSql.UpsertState(kind, src, kind + "_states"));
-            Rows("SELECT * FROM processes", v => v[0] = _contexts[(long)v[0]!], MergeSql.UpsertProcess);
+            Rows(MergeSql.SourceProcesses, v => v[0] = _contexts[(long)v[0]!], MergeSql.UpsertProcess);
             return new MergeResult(added, skipped);
         }
 

@@ -19,10 +19,17 @@ internal static class MergeSql
         RETURNING object_id
         """;
 
+    public const string SourceProcesses = """
+        SELECT context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks FROM processes
+        """;
+
+    /// <summary>A row merged again keeps what it learned since: its end, and the ticks a schema 1 row was given later.</summary>
     public const string UpsertProcess = """
         INSERT INTO processes (context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks)
         VALUES ($context, $pid, $start, $from, $to, $comm, $cmdline, $uid, $ticks, $ppid, $parent_ticks)
-        ON CONFLICT (context_id, pid, start_time, valid_from) DO UPDATE SET valid_to = excluded.valid_to
+        ON CONFLICT (context_id, pid, start_time, valid_from) DO UPDATE SET valid_to = excluded.valid_to,
+            start_ticks = coalesce(processes.start_ticks, excluded.start_ticks), ppid = coalesce(processes.ppid, excluded.ppid),
+            parent_start_ticks = coalesce(processes.parent_start_ticks, excluded.parent_start_ticks)
         """;
 
     /// <summary>Column list read from the table itself so the copy follows the schema.</summary>

@@ -17,6 +17,10 @@ internal abstract class ObjectKind<T>
     public abstract long? CreatorPid(T o);
     public abstract long? Shape(T o);
     public abstract long Fingerprint(T o);
+    /// <summary>False for shm only: the kernel sets a segment's key to 0 when it is marked for removal.</summary>
+    public virtual bool KeyIsFixed => true;
+    /// <summary>The latest kernel operation time (semop, msgsnd/msgrcv); null when none, or for shm (not used for identity).</summary>
+    public abstract DateTimeOffset? LastOperation(T o);
     /// <summary>Values for InsertStateSql after ($object, $from, $fp).</summary>
     public abstract object?[] StateValues(T o);
 }
@@ -31,6 +35,8 @@ internal sealed class ShmKind : ObjectKind<ShmSegment>
     public override DateTimeOffset? Ctime(ShmSegment o) => o.Ctime;
     public override long? CreatorPid(ShmSegment o) => o.Cpid;
     public override long? Shape(ShmSegment o) => checked((long)o.Bytes);
+    public override bool KeyIsFixed => false;
+    public override DateTimeOffset? LastOperation(ShmSegment o) => null;
 
     public override long Fingerprint(ShmSegment o)
     {
@@ -60,6 +66,7 @@ internal sealed class SemKind : ObjectKind<SemArray>
     public override DateTimeOffset? Ctime(SemArray o) => o.Ctime;
     public override long? CreatorPid(SemArray o) => null;
     public override long? Shape(SemArray o) => o.Nsems;
+    public override DateTimeOffset? LastOperation(SemArray o) => o.Otime;
 
     public override long Fingerprint(SemArray o)
     {
@@ -88,6 +95,7 @@ internal sealed class MsgKind : ObjectKind<MsgQueue>
     public override DateTimeOffset? Ctime(MsgQueue o) => o.Ctime;
     public override long? CreatorPid(MsgQueue o) => null;
     public override long? Shape(MsgQueue o) => null;
+    public override DateTimeOffset? LastOperation(MsgQueue o) => o.Stime ?? o.Rtime;
 
     public override long Fingerprint(MsgQueue o) =>
         StateFingerprint.Start().Add(o.Key).Add(o.Mode).Add(o.Uid).Add(o.Gid).Add(o.Cuid).Add(o.Cgid)

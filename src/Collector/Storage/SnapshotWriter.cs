@@ -22,7 +22,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
     public long Write(Snapshot snapshot, string? snapshotUid = null)
     {
         var at = UnixTime.Ms(snapshot.TakenAt);
-        var context = UpsertContext(snapshot.Host);
+        var context = UpsertContext(snapshot);
         using (var latest = Prepare(StoreSql.LatestSnapshotTime))
         {
             if (latest.Bind(context).ScalarOrNull() is { } last && at <= last)
@@ -59,11 +59,54 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         return snapshotId;
     }
 
-    private long UpsertContext(HostIdentity h)
+    /// <summary>
+    /// The context of this snapshot: host + machine + boot + IPC namespace inode + generation. Inodes are
+    /// reused by later namespaces; a namespace is a new generation of the latest context of its inode when
+    /// its oldest live process started after that context's last snapshot AND none of that context's
+    /// present objects (same kind, id and first ctime) is present now. Either alone is not enough: a
+    /// namespace outlives its first processes, and a namespace may hold no objects.
+    /// </summary>
+    private long UpsertContext(Snapshot snapshot)
     {
-        using var upsert = Prepare(StoreSql.UpsertContext);
+        var h = snapshot.Host;
+        var generation = 0L;
+        using (var latest = Prepare(StoreSql.LatestGeneration))
+        using (var r = latest.Bind(h.Host, h.MachineId, h.BootId, h.IpcNamespace).Query())
+        {
+            if (r.Read())
+            {
+                var (context, last) = (r.GetInt64(0), r.GetInt64(1));
+                generation = last;
+                using var lastSnapshot = Prepare(StoreSql.LatestSnapshotTime);
+                // A process that started after this snapshot's time says that time is not the clock's (--at):
+                // no evidence either way.
+                if (snapshot.NamespaceOldestStart is { } oldest && h.IpcNamespace is { } ns && ns != Proc.NsIpcLink.InitialNamespace
+                    && lastSnapshot.Bind(context).ScalarOrNull() is { } lastAt && UnixTime.Ms(oldest) > lastAt
+                    && oldest <= snapshot.TakenAt && !AnyStillPresent(context, snapshot))
+                    generation++;
+            }
+        }
         var key = string.Join('|', h.Host, h.MachineId, h.BootId, h.IpcNamespace);
-        return upsert.Bind(key, h.Host, h.MachineId, h.BootId, h.Kernel, h.IpcNamespace, h.PageSize).Scalar();
+        if (generation > 0) key += "|g" + generation;
+        using var upsert = Prepare(StoreSql.UpsertContext);
+        return upsert.Bind(key, h.Host, h.MachineId, h.BootId, h.Kernel, h.IpcNamespace, h.PageSize, generation).Scalar();
+    }
+
+    /// <summary>Whether an object present at the context's last snapshot is present now; a kind not read now may be.</summary>
+    private bool AnyStillPresent(long context, Snapshot snapshot)
+    {
+        var now = new HashSet<(string, long, long)>();
+        foreach (var o in snapshot.Shm) now.Add(("shm", o.Id, UnixTime.Ms(o.Ctime) ?? 0));
+        foreach (var o in snapshot.Sem) now.Add(("sem", o.Id, UnixTime.Ms(o.Ctime) ?? 0));
+        foreach (var o in snapshot.Msg) now.Add(("msg", o.Id, UnixTime.Ms(o.Ctime) ?? 0));
+        using var present = Prepare(StoreSql.PresentObjects);
+        using var r = present.Bind(context).Query();
+        while (r.Read())
+        {
+            var kind = r.GetString(0);
+            if (!snapshot.StepSucceeded(kind) || now.Contains((kind, r.GetInt64(1), r.GetInt64(2)))) return true;
+        }
+        return false;
     }
 
     private long UpsertLimits(IpcLimits l)
@@ -81,7 +124,8 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
 
     // A class, not a struct: Dictionary<int, reference type> runs on precompiled shared code, while an
     // instantiation over our own struct is JIT-compiled at every start.
-    private sealed record OpenState(long ObjectId, long? CreatorPid, long? Shape, long ValidFrom, long Fingerprint);
+    private sealed record OpenState(long ObjectId, long? CreatorPid, long? Shape, long ValidFrom, long Fingerprint,
+        long Key, long? Ctime, long? LastOperation);
 
     private void Sync<T>(ObjectKind<T> kind, IReadOnlyList<T> objects, long context, long at)
     {
@@ -92,7 +136,8 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
             while (reader.Read())
                 open[reader.GetInt32(1)] = new OpenState(reader.GetInt64(0),
                     reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetInt64(3),
-                    reader.GetInt64(4), reader.GetInt64(5));
+                    reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6),
+                    reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.IsDBNull(8) ? null : reader.GetInt64(8));
         }
 
         using var insertObject = Prepare(StoreSql.InsertObject);
@@ -103,7 +148,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         {
             var fingerprint = kind.Fingerprint(o);
             long objectId;
-            if (open.Remove(kind.Id(o), out var prev) && prev.CreatorPid == kind.CreatorPid(o) && prev.Shape == kind.Shape(o))
+            if (open.Remove(kind.Id(o), out var prev) && SameObject(kind, prev, o))
             {
                 if (prev.Fingerprint == fingerprint) continue;
                 closeState.Bind(at, prev.ObjectId, prev.ValidFrom).Run();
@@ -128,6 +173,17 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
             _removed.Add((kind.Name, s.ObjectId));
         }
     }
+
+    /// <summary>
+    /// Whether <paramref name="o"/> is the object stored as <paramref name="prev"/> under the same id. Not when
+    /// the creator or size differs; nor when the key changed (only a segment's key changes in life, to 0 when
+    /// it is marked for removal); nor when ctime moved while every operation time went back to none, which
+    /// is a new array or queue under a reused id, not an IPC_SET on the old one.
+    /// </summary>
+    private static bool SameObject<T>(ObjectKind<T> kind, OpenState prev, T o) =>
+        prev.CreatorPid == kind.CreatorPid(o) && prev.Shape == kind.Shape(o)
+        && (!kind.KeyIsFixed || prev.Key == kind.Key(o))
+        && !(prev.Ctime != UnixTime.Ms(kind.Ctime(o)) && prev.LastOperation is not null && kind.LastOperation(o) is null);
 
     /// <summary>
     /// The processes that used an object this snapshot removed and are still alive. They are no
@@ -162,14 +218,23 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
     }
 
     /// <summary>
-    /// btime in /proc/stat is now minus uptime, so a process's absolute start time can move by a
-    /// second between snapshots: the same pid within this tolerance is the same process.
+    /// For rows without start ticks (schema 1): btime in /proc/stat is now minus uptime, so a process's
+    /// absolute start time can move by a second between snapshots; the same pid within this tolerance
+    /// is the same process.
     /// </summary>
     private const long StartTimeToleranceMs = 2000;
 
+    private sealed record OpenProcess(long Start, long From, long? Ticks);
+
+    /// <summary>
+    /// Opens a span for each live process not already open, matched on (pid, start ticks): a clock step
+    /// moves btime and so start_time, never the ticks. Every other open span of the context is checked
+    /// against the kernel (when it can be asked): kept while the same process lives, closed when it has
+    /// exited or the pid holds another process. A recorded parent stays known alive while it lives.
+    /// </summary>
     private void SyncProcesses(IReadOnlyList<ProcessInfo> processes, long context, long at)
     {
-        var open = new Dictionary<int, List<(long Start, long From)>>();
+        var open = new Dictionary<int, List<OpenProcess>>();
         using (var query = Prepare(StoreSql.OpenProcesses))
         using (var reader = query.Bind(context).Query())
         {
@@ -177,25 +242,51 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
             {
                 var pid = reader.GetInt32(0);
                 if (!open.TryGetValue(pid, out var rows)) open[pid] = rows = [];
-                rows.Add((reader.GetInt64(1), reader.GetInt64(2)));
+                rows.Add(new OpenProcess(reader.GetInt64(1), reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetInt64(3)));
             }
         }
         using var insert = Prepare(StoreSql.InsertProcess);
+        using var identify = Prepare(StoreSql.IdentifyProcess);
         foreach (var p in processes)
         {
             if (!p.Alive || p.StartTime is not { } start) continue;
-            var startMs = UnixTime.Ms(start);
             if (open.TryGetValue(p.Pid, out var rows))
             {
-                var match = rows.FindIndex(r => Math.Abs(r.Start - startMs) <= StartTimeToleranceMs);
-                if (match >= 0) { rows.RemoveAt(match); continue; }
+                var match = rows.FindIndex(r => Same(r, p));
+                if (match >= 0)
+                {
+                    // A schema 1 row learns its ticks and parent, so it survives the next clock step too.
+                    if (rows[match].Ticks is null && p.StartTicks is { } ticks)
+                        identify.Bind((long)ticks, p.Ppid, (long?)p.ParentStartTicks, context, p.Pid, rows[match].Start, rows[match].From).Run();
+                    rows.RemoveAt(match);
+                    if (rows.Count == 0) open.Remove(p.Pid);
+                    continue;
+                }
             }
-            insert.Bind(context, p.Pid, startMs, at, p.Comm, p.Cmdline, p.Uid).Run();
+            insert.Bind(context, p.Pid, UnixTime.Ms(start), at, p.Comm, p.Cmdline, p.Uid,
+                (long?)p.StartTicks, p.Ppid, (long?)p.ParentStartTicks).Run();
+        }
+
+        if (processesOf is not null && open.Count > 0)
+        {
+            var now = processesOf(open.Keys).ToDictionary(p => p.Pid);
+            foreach (var pid in open.Keys.ToList())
+            {
+                if (!now.TryGetValue(pid, out var p) || !p.Alive) continue;
+                // Alive but not identifiable (its files closed to us): unknown, so not ended.
+                if (p.StartUnknown) { open.Remove(pid); continue; }
+                open[pid].RemoveAll(r => Same(r, p));
+            }
         }
         using var close = Prepare(StoreSql.CloseProcess);
         foreach (var (pid, rows) in open)
-            foreach (var (start, from) in rows) close.Bind(at, context, pid, start, from).Run();
+            foreach (var r in rows) close.Bind(at, context, pid, r.Start, r.From).Run();
     }
+
+    private static bool Same(OpenProcess row, ProcessInfo p) =>
+        row.Ticks is { } ticks && p.StartTicks is { } now
+            ? (ulong)ticks == now
+            : p.StartTime is { } start && Math.Abs(row.Start - UnixTime.Ms(start)) <= StartTimeToleranceMs;
 
     private Statement Prepare(string sql) => new(connection, transaction, sql);
 }

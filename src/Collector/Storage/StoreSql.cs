@@ -4,11 +4,20 @@ namespace IpcAudit.Collector.Storage;
 internal static class StoreSql
 {
     public const string UpsertContext = """
-        INSERT INTO contexts (natural_key, host, machine_id, boot_id, kernel, ipc_namespace, page_size)
-        VALUES ($key, $host, $machine_id, $boot_id, $kernel, $ns, $page_size)
+        INSERT INTO contexts (natural_key, host, machine_id, boot_id, kernel, ipc_namespace, page_size, ns_generation)
+        VALUES ($key, $host, $machine_id, $boot_id, $kernel, $ns, $page_size, $generation)
         ON CONFLICT (natural_key) DO UPDATE SET kernel = coalesce(contexts.kernel, excluded.kernel)
         RETURNING context_id
         """;
+
+    /// <summary>The latest generation of a host + boot + namespace inode, with its context.</summary>
+    public const string LatestGeneration = """
+        SELECT context_id, ns_generation FROM contexts
+        WHERE host = $host AND machine_id IS $machine_id AND boot_id IS $boot_id AND ipc_namespace IS $ns
+        ORDER BY ns_generation DESC LIMIT 1
+        """;
+
+    public const string PresentObjects = "SELECT kind, ipc_id, first_ctime FROM objects WHERE context_id = $context AND removed_at IS NULL";
 
     public const string LatestSnapshotTime = "SELECT max(taken_at) FROM snapshots WHERE context_id = $context";
 
@@ -39,10 +48,18 @@ internal static class StoreSql
     /// slower as a busy host's history grew (a 90-day history took 862 s to write instead of 209 s).
     /// </summary>
     public static string OpenStates(string kind) => $"""
-        SELECT o.object_id, o.ipc_id, o.creator_pid, o.shape, s.valid_from, s.fingerprint
+        SELECT o.object_id, o.ipc_id, o.creator_pid, o.shape, s.valid_from, s.fingerprint, s.key, s.ctime, {LastOperation(kind)}
         FROM objects o JOIN {kind}_states s INDEXED BY {kind}_states_open ON s.object_id = o.object_id AND s.valid_to IS NULL
         WHERE o.context_id = $context AND o.kind = '{kind}' AND o.removed_at IS NULL
         """;
+
+    /// <summary>The latest kernel operation time of a state row; NULL when there was none (or no such time for the kind).</summary>
+    private static string LastOperation(string kind) => kind switch
+    {
+        "sem" => "s.otime",
+        "msg" => "coalesce(s.stime, s.rtime)",
+        _ => "NULL",
+    };
 
     public const string InsertObject = """
         INSERT INTO objects (context_id, kind, ipc_id, key, first_ctime, creator_pid, shape, first_seen)
@@ -75,12 +92,18 @@ internal static class StoreSql
         """;
 
     public const string OpenProcesses = """
-        SELECT pid, start_time, valid_from FROM processes INDEXED BY processes_open WHERE context_id = $context AND valid_to IS NULL
+        SELECT pid, start_time, valid_from, start_ticks FROM processes INDEXED BY processes_open WHERE context_id = $context AND valid_to IS NULL
         """;
 
     public const string InsertProcess = """
-        INSERT INTO processes (context_id, pid, start_time, valid_from, comm, cmdline, uid)
-        VALUES ($context, $pid, $start, $from, $comm, $cmdline, $uid)
+        INSERT INTO processes (context_id, pid, start_time, valid_from, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks)
+        VALUES ($context, $pid, $start, $from, $comm, $cmdline, $uid, $ticks, $ppid, $parent_ticks)
+        """;
+
+    /// <summary>Identity and parent for an open row written before schema 2.</summary>
+    public const string IdentifyProcess = """
+        UPDATE processes SET start_ticks = $ticks, ppid = $ppid, parent_start_ticks = $parent_ticks
+        WHERE context_id = $context AND pid = $pid AND start_time = $start AND valid_from = $from
         """;
 
     public const string CloseProcess = """

@@ -224,16 +224,19 @@ public sealed class RemovedUnderLiveProcessTests : IDisposable
         store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0, sem: [SyntheticSnapshots.Sem(1)], processes: [user]));
 
         var asked = new List<int>();
-        IReadOnlyList<ProcessInfo> Kernel(IReadOnlyCollection<int> pids) { asked.AddRange(pids); return [user]; }
+        var alive = true;
+        IReadOnlyList<ProcessInfo> Kernel(IReadOnlyCollection<int> pids) { asked.AddRange(pids); return [user with { Alive = alive }]; }
         store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0.AddMinutes(5)), Kernel);   // the array is gone
-        store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0.AddMinutes(10)), Kernel);  // nothing removed now
+        store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0.AddMinutes(10)), Kernel);  // nothing removed; 200 is tracked
+        alive = false;
+        store.Save(() => SyntheticSnapshots.Build(SyntheticSnapshots.T0.AddMinutes(15)), Kernel);  // 200 has exited
 
-        Assert.Equal([200], asked);
+        // Asked once as the removed array's last user, then at each snapshot as a tracked process.
+        Assert.Equal([200, 200, 200], asked);
         var at2 = UnixTime.Ms(SyntheticSnapshots.T0.AddMinutes(5));
-        var at3 = UnixTime.Ms(SyntheticSnapshots.T0.AddMinutes(10));
+        var at4 = UnixTime.Ms(SyntheticSnapshots.T0.AddMinutes(15));
         Assert.Equal(1L, IpcAuditDatabase.Scalar(store.Connection,
             $"SELECT count(*) FROM processes WHERE pid = 200 AND valid_from <= {at2} AND (valid_to IS NULL OR valid_to > {at2})"));
-        Assert.Equal(0L, IpcAuditDatabase.Scalar(store.Connection,
-            $"SELECT count(*) FROM processes WHERE pid = 200 AND (valid_to IS NULL OR valid_to > {at3})"));
+        Assert.Equal(at4, IpcAuditDatabase.Scalar(store.Connection, "SELECT valid_to FROM processes WHERE pid = 200"));
     }
 }

@@ -50,8 +50,26 @@ public sealed class ProcessSpans
             .GroupBy(s => (s.Ppid!.Value, s.ParentStartTicks!.Value)).ToDictionary(g => g.Key, g => g.OrderBy(s => s.From).ToArray());
     }
 
-    /// <summary>Every span, for scans over all recorded processes (the holders of an owner).</summary>
-    public IEnumerable<ProcessSpan> All => _byPid.Values.SelectMany(s => s);
+    private (long At, Dictionary<uint, ProcessSpan> Oldest)? _oldestAlive;
+
+    /// <summary>
+    /// The oldest recorded process of <paramref name="uid"/> alive at <paramref name="at"/>, leaving out
+    /// pid 1: what could have created an object before its ctime and still hold it. Built once per time
+    /// asked (a report asks about the last snapshot of each context).
+    /// </summary>
+    public ProcessSpan? OldestAlive(uint uid, long at)
+    {
+        if (_oldestAlive is not { } cache || cache.At != at)
+        {
+            var oldest = new Dictionary<uint, ProcessSpan>();
+            foreach (var spans in _byPid.Values)
+                foreach (var s in spans)
+                    if (s.Covers(at) && s.Pid != 1 && s.Uid is { } u && (!oldest.TryGetValue(u, out var o) || s.StartTime < o.StartTime))
+                        oldest[u] = s;
+            _oldestAlive = cache = (at, oldest);
+        }
+        return cache.Oldest.TryGetValue(uid, out var found) ? found : null;
+    }
 
     /// <summary>
     /// The process that did an operation at <paramref name="opTime"/> under <paramref name="pid"/>, as the

@@ -153,9 +153,9 @@ public static class Judge
         }
         uint[] uids = superseded || u.Uid == u.Cuid ? [u.Uid] : [u.Uid, u.Cuid];
         ProcessSpan? oldest = null;
-        foreach (var s in u.Context.Processes.All)
-            if (s.Covers(u.End) && s.Pid != 1 && s.Uid is { } uid && uids.Contains(uid)
-                && s.StartTime <= ctime + ProcessSpans.StartToleranceMs && (oldest is not { } o || s.StartTime < o.StartTime))
+        foreach (var uid in uids)
+            if (u.Context.Processes.OldestAlive(uid, u.End) is { } s && s.StartTime <= ctime + ProcessSpans.StartToleranceMs
+                && (oldest is not { } o || s.StartTime < o.StartTime))
                 oldest = s;
         var who = string.Join(" or ", uids.Select(x => "uid " + Num(x)));
         if (oldest is { } h)

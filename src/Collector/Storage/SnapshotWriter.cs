@@ -63,7 +63,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
     {
         using var upsert = Prepare(StoreSql.UpsertContext);
         var key = string.Join('|', h.Host, h.MachineId, h.BootId, h.IpcNamespace);
-        return upsert.Bind(key, h.Host, h.MachineId, h.BootId, h.Kernel, h.IpcNamespace, h.PageSize).Scalar();
+        return upsert.Bind(key, h.Host, h.MachineId, h.BootId, h.Kernel, h.IpcNamespace, h.PageSize, h.SysUidMax).Scalar();
     }
 
     private long UpsertLimits(IpcLimits l)

@@ -16,9 +16,12 @@ pipe closes, and their pids are appended to $IPC_SCENARIO_PIDFILE so the harness
   msg --key K --mode 0600 [--count C --size S] [--qbytes Q]   a child sends C messages and exits;
                                --qbytes may only lower msg_qbytes (raising needs CAP_SYS_RESOURCE)
   msg-recv --id N [--count C]  a child receives C messages and exits
+  msg-send --id N [--count C --size S] [--expect-full]   a child sends C more messages and exits;
+                               --expect-full: then one more IPC_NOWAIT send must fail (EAGAIN: full)
 """
 import argparse
 import ctypes
+import errno
 import json
 import os
 import select
@@ -210,6 +213,20 @@ def msg(a):
     emit(op="msg", id=msqid, key=a.key, count=a.count, size=a.size, lspid=sender)
 
 
+def msg_send(a):
+    def send():
+        buf = ctypes.create_string_buffer(ctypes.sizeof(ctypes.c_long) + a.size)
+        ctypes.c_long.from_buffer(buf).value = 1
+        for _ in range(a.count):
+            check(libc.msgsnd(a.id, buf, a.size, IPC_NOWAIT), "msgsnd")
+        if a.expect_full and libc.msgsnd(a.id, buf, a.size, IPC_NOWAIT) != -1:
+            sys.exit("ipc_scenario: the queue took one more message")
+        if a.expect_full and ctypes.get_errno() != errno.EAGAIN:
+            sys.exit(f"ipc_scenario: msgsnd on a full queue: {os.strerror(ctypes.get_errno())}")
+
+    emit(op="msg-send", id=a.id, count=a.count, size=a.size, lspid=run_child_to_end(send), full=a.expect_full)
+
+
 def msg_recv(a):
     def receive():
         buf = ctypes.create_string_buffer(ctypes.sizeof(ctypes.c_long) + 65536)
@@ -232,6 +249,7 @@ COMMANDS = {
     "sem-op": (sem_op, [ID, ("--num", dict(type=int, required=True)), ("--op", dict(type=int, required=True))]),
     "sem-wait": (sem_wait, [ID, ("--num", dict(type=int, required=True)), ("--op", dict(type=int, default=-1))]),
     "msg": (msg, [KEY, MODE] + [(o, dict(type=int, default=0)) for o in ("--count", "--size", "--qbytes")]),
+    "msg-send": (msg_send, [ID, ("--count", dict(type=int, default=1)), ("--size", dict(type=int, default=0)), ("--expect-full", FLAG)]),
     "msg-recv": (msg_recv, [ID, ("--count", dict(type=int, default=1))]),
 }
 

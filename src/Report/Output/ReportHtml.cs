@@ -269,7 +269,7 @@ public static class ReportHtml
             "Objects created and removed in the window. Vanished while used: removed while a process that used it was alive, the way systemd-logind <code>RemoveIPC=yes</code> removes a user&rsquo;s objects (a uid above SYS_UID_MAX, unattached segments, all of the uid&rsquo;s objects at once); other removals are plain.");
         if (doc.Churn.Count == 0) { None(o); return; }
         foreach (var host in doc.Churn.Where(c => c.SysUidMaxAssumed).Select(c => c.Host).Distinct())
-            o.Append($"<p class=\"muted\">{HtmlText.Encode(host)}: SYS_UID_MAX not recorded from its login.defs; uids up to 999 assumed to be system accounts.</p>\n");
+            o.Append($"<p class=\"muted\">{HtmlText.Encode(host)}: SYS_UID_MAX not set in its login.defs or not collected; uids up to 999, the default, taken as system accounts.</p>\n");
         o.Append("<table>\n<thead><tr><th>host</th><th>kind</th><th class=\"num\">created</th><th class=\"num\">removed</th>")
             .Append("<th class=\"num\">vanished while used</th></tr></thead>\n<tbody>\n");
         foreach (var c in doc.Churn)

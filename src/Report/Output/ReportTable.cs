@@ -81,7 +81,7 @@ public static class ReportTable
                 Line(output, "  Vanished while used: removed under a live user the way systemd-logind RemoveIPC=yes removes a user's objects"
                     + " (a uid above SYS_UID_MAX, unattached segments, all of the uid's objects at once); other removals are plain.");
             foreach (var host in doc.Churn.Where(c => c.SysUidMaxAssumed).Select(c => c.Host).Distinct())
-                Line(output, $"  {host}: SYS_UID_MAX not recorded from its login.defs; uids up to 999 assumed to be system accounts.");
+                Line(output, $"  {host}: SYS_UID_MAX not set in its login.defs or not collected; uids up to 999, the default, taken as system accounts.");
         }
     }
 

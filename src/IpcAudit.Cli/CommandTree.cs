@@ -60,7 +60,7 @@ public static class CommandTree
     private static readonly Option<string?> Output = new("--output") { Description = "File (json, html, table) or folder (csv) to write" };
     private static readonly Option<string[]> FailOn = new("--fail-on")
     {
-        Description = "Exit 10 when findings exist: orphans (any orphan), pressure (a limit at or above 90 % at the end); comma-separated",
+        Description = "Exit 10 when findings exist: orphans (any orphan), pressure (a pool limit at or above 90 % at the end; caps on one object, SHMMAX and SEMMSL, never); comma-separated",
     };
     private static readonly Argument<string> DiffFrom = new("from") { Description = "Snapshot id or ISO-8601 time (latest at or before it)" };
     private static readonly Argument<string> DiffTo = new("to") { Description = "Snapshot id or ISO-8601 time (latest at or before it)" };

@@ -5,6 +5,7 @@ public sealed record CollectorOptions
 {
     public string ProcRoot { get; init; } = "/proc";
     public string MachineIdPath { get; init; } = "/etc/machine-id";
+    public string LoginDefsPath { get; init; } = "/etc/login.defs";
     public DateTimeOffset? At { get; init; }
     public string? HostOverride { get; init; }
 }

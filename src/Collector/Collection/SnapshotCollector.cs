@@ -38,7 +38,7 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
         var worker = queuesAndSemaphores.Start();
 
         var host = steps.Run("host", FallbackHost(), () =>
-            new(new HostIdentityReader(proc, MachineIdPath(), options.HostOverride).Read()));
+            new(new HostIdentityReader(proc, MachineIdPath(), options.HostOverride, LoginDefsPath()).Read()));
         var limits = steps.Run("limits", new IpcLimits(), () => new(KernelLimitsFile.Read(proc)));
         var shmList = steps.Run("shm", (IReadOnlyList<ShmSegment>?)null, () => Table(SysvShmFile.Read(proc), "shm"));
         if (!Directory.Exists(proc.PathOf("sysvipc")))
@@ -168,7 +168,7 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
         const string notLive = "nothing: not a live /proc";
         return step switch
         {
-            "host" => $"{proc.PathOf("sys/kernel/{hostname,osrelease,random/boot_id}")}, {MachineIdPath()}, {proc.PathOf("self/ns/ipc")}",
+            "host" => $"{proc.PathOf("sys/kernel/{hostname,osrelease,random/boot_id}")}, {MachineIdPath()}, {LoginDefsPath()}, {proc.PathOf("self/ns/ipc")}",
             "limits" => proc.PathOf("sys/kernel/{shmmax,shmall,shmmni,shm_rmid_forced,sem,msgmax,msgmnb,msgmni}"),
             "shm" or "sem" or "msg" => proc.PathOf("sysvipc/" + step),
             "sem-values" => proc.IsLive ? "semctl GETALL/GETNCNT/GETZCNT/GETPID per array" : notLive,
@@ -185,6 +185,9 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
     /// (&lt;root&gt;/etc/machine-id), or unknown — never the machine-id of the host replaying it.
     /// </summary>
     private string MachineIdPath() => proc.IsLive ? options.MachineIdPath : proc.PathOf("etc/machine-id");
+
+    /// <summary>Likewise &lt;root&gt;/etc/login.defs: a saved copy's system uids are its host's, not this one's.</summary>
+    private string LoginDefsPath() => proc.IsLive ? options.LoginDefsPath : proc.PathOf("etc/login.defs");
 
     private HostIdentity FallbackHost() => new()
     {

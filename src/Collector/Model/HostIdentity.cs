@@ -10,4 +10,6 @@ public sealed record HostIdentity
     /// <summary>Inode of /proc/self/ns/ipc: shmids are per IPC namespace.</summary>
     public ulong? IpcNamespace { get; init; }
     public required int PageSize { get; init; }
+    /// <summary>SYS_UID_MAX from the host's /etc/login.defs; null when absent or unreadable (the report then assumes 999).</summary>
+    public uint? SysUidMax { get; init; }
 }

@@ -3,10 +3,12 @@ using IpcAudit.Collector.Model;
 namespace IpcAudit.Collector.Proc;
 
 /// <summary>
-/// Who and where: hostname, machine-id, boot_id, kernel release, IPC namespace, page size.
+/// Who and where: hostname, machine-id, boot_id, kernel release, IPC namespace, page size, and
+/// SYS_UID_MAX from login.defs (which uids are system accounts, for the RemoveIPC rule).
 /// boot_id and the namespace split history: ids and keys mean nothing across either.
 /// </summary>
-public sealed class HostIdentityReader(ProcRoot proc, string machineIdPath = "/etc/machine-id", string? hostOverride = null)
+public sealed class HostIdentityReader(ProcRoot proc, string machineIdPath = "/etc/machine-id", string? hostOverride = null,
+    string loginDefsPath = "/etc/login.defs")
 {
     public HostIdentity Read() => new()
     {
@@ -18,6 +20,7 @@ public sealed class HostIdentityReader(ProcRoot proc, string machineIdPath = "/e
         Kernel = Trimmed(proc.ReadText("sys/kernel/osrelease")),
         IpcNamespace = NsIpcLink.Read(proc),
         PageSize = Environment.SystemPageSize,
+        SysUidMax = LoginDefsFile.ReadSysUidMax(loginDefsPath),
     };
 
     private static string? Trimmed(string? text) => text?.Trim() is { Length: > 0 } t ? t : null;

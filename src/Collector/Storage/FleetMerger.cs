@@ -29,7 +29,7 @@ public static class FleetMerger
 
         public MergeResult Run()
         {
-            Map("SELECT context_id, natural_key, host, machine_id, boot_id, kernel, ipc_namespace, page_size, ns_generation FROM contexts",
+            Map("SELECT context_id, natural_key, host, machine_id, boot_id, kernel, ipc_namespace, page_size, ns_generation, sys_uid_max FROM contexts",
                 StoreSql.UpsertContext, _contexts, _ => { });
             Map("SELECT limit_set_id, fingerprint, shmmax, shmall, shmmni, shm_rmid_forced, semmsl, semmns, semopm, semmni, msgmax, msgmnb, msgmni FROM limit_sets",
                 StoreSql.UpsertLimitSet, _limitSets, _ => { });

@@ -89,7 +89,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         var key = string.Join('|', h.Host, h.MachineId, h.BootId, h.IpcNamespace);
         if (generation > 0) key += "|g" + generation;
         using var upsert = Prepare(StoreSql.UpsertContext);
-        return upsert.Bind(key, h.Host, h.MachineId, h.BootId, h.Kernel, h.IpcNamespace, h.PageSize, generation).Scalar();
+        return upsert.Bind(key, h.Host, h.MachineId, h.BootId, h.Kernel, h.IpcNamespace, h.PageSize, generation, h.SysUidMax).Scalar();
     }
 
     /// <summary>Whether an object present at the context's last snapshot is present now; a kind not read now may be.</summary>

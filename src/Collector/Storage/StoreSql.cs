@@ -4,9 +4,10 @@ namespace IpcAudit.Collector.Storage;
 internal static class StoreSql
 {
     public const string UpsertContext = """
-        INSERT INTO contexts (natural_key, host, machine_id, boot_id, kernel, ipc_namespace, page_size, ns_generation)
-        VALUES ($key, $host, $machine_id, $boot_id, $kernel, $ns, $page_size, $generation)
-        ON CONFLICT (natural_key) DO UPDATE SET kernel = coalesce(contexts.kernel, excluded.kernel)
+        INSERT INTO contexts (natural_key, host, machine_id, boot_id, kernel, ipc_namespace, page_size, ns_generation, sys_uid_max)
+        VALUES ($key, $host, $machine_id, $boot_id, $kernel, $ns, $page_size, $generation, $sys_uid_max)
+        ON CONFLICT (natural_key) DO UPDATE SET kernel = coalesce(contexts.kernel, excluded.kernel),
+            sys_uid_max = coalesce(excluded.sys_uid_max, contexts.sys_uid_max)
         RETURNING context_id
         """;
 

@@ -54,10 +54,10 @@ public sealed class ReportHandler(TextWriter stdout, StderrLog log, Progress? pr
         return FindingsPresent(doc, failures) ? ExitCodes.FindingsPresent : ExitCodes.Success;
     }
 
-    /// <summary>orphans: any orphan reported; pressure: any limit at or above 90 % at the last snapshot.</summary>
+    /// <summary>orphans: any orphan reported; pressure: any pool (never a cap: SHMMAX, SEMMSL) at or above 90 % at the last snapshot.</summary>
     public static bool FindingsPresent(ReportDocument doc, IReadOnlySet<string> failOn) =>
         (failOn.Contains("orphans") && doc.Orphans.Count > 0)
-        || (failOn.Contains("pressure") && doc.Pressure.Any(p => p.Percent >= LimitPressureAnalyzer.CriticalPercent));
+        || (failOn.Contains("pressure") && doc.Pressure.Any(p => p.Role == LimitRoles.Pool && p.Percent >= LimitPressureAnalyzer.CriticalPercent));
 
     private static HashSet<string> ParseFailOn(IReadOnlyList<string> values)
     {

@@ -5,8 +5,9 @@ namespace IpcAudit.Report.Analysis;
 
 /// <summary>
 /// Objects created and removed in the window, per unit, kind and owner; and those that vanished
-/// while a pid that used them was still alive at the removal snapshot — the signature of
-/// systemd-logind's RemoveIPC=yes (or of someone's stray ipcrm).
+/// while a pid that used them was still alive at the removal snapshot in the way systemd-logind's
+/// RemoveIPC=yes removes them (<see cref="RemoveIpcSignature"/>). Any other removal, even under a
+/// live user (the program's own IPC_RMID, an administrator's ipcrm), is a plain removal.
 /// <para>
 /// Created: first seen after the unit's first snapshot in the window (objects present when the
 /// window opens are its start, not its churn). Removed: gone at a later snapshot, or still present
@@ -19,6 +20,8 @@ public sealed class ChurnAnalyzer(IReadOnlyList<HistoryUnit> units)
     private static readonly string[] Kinds = [IpcKind.Shm, IpcKind.Sem, IpcKind.Msg];
     private readonly Dictionary<(string Unit, string Kind, uint Owner), LifecycleCount> _counts = [];
     private readonly Dictionary<(string Unit, string Kind), long> _vanished = [];
+    // Per unit, the SYS_UID_MAX its latest context was judged by, and whether it was assumed.
+    private readonly Dictionary<string, (uint Value, bool Assumed)> _sysUidMax = [];
 
     public sealed class LifecycleCount
     {
@@ -36,6 +39,8 @@ public sealed class ChurnAnalyzer(IReadOnlyList<HistoryUnit> units)
     {
         var context = unit.Contexts[contextIndex];
         var endedByReboot = contextIndex < unit.Contexts.Count - 1;
+        var removeIpc = new RemoveIpcSignature(history, context, objects, owners);
+        _sysUidMax[unit.Label] = (removeIpc.SysUidMax, context.SysUidMax is null);
         foreach (var o in objects)
         {
             if (!owners.TryGetValue(o.ObjectId, out var spans)) continue;
@@ -43,7 +48,8 @@ public sealed class ChurnAnalyzer(IReadOnlyList<HistoryUnit> units)
             if (o.RemovedAt is { } removedAt && removedAt > unit.WindowStart && removedAt <= context.WindowEnd)
             {
                 Count(unit.Label, o.Kind, spans[^1].Uid).Removed++;
-                if (UsedAtRemoval(history, context, o, removedAt))
+                // Cheapest test first: the owner rule, then a live user, then every other object of the uid.
+                if (removeIpc.MayFit(o, removedAt) && UsedAtRemoval(history, context, o, removedAt) && removeIpc.Fits(o, removedAt))
                     _vanished[(unit.Label, o.Kind)] = _vanished.GetValueOrDefault((unit.Label, o.Kind)) + 1;
             }
             else if (endedByReboot && o.PresentAt(context.WindowEnd))
@@ -82,6 +88,8 @@ public sealed class ChurnAnalyzer(IReadOnlyList<HistoryUnit> units)
             {
                 Host = u.Label, Kind = kind, Created = counts.Sum(c => c.Created), Removed = counts.Sum(c => c.Removed),
                 VanishedWhileUsed = _vanished.GetValueOrDefault((u.Label, kind)),
+                SysUidMax = _sysUidMax.TryGetValue(u.Label, out var s) ? s.Value : RemoveIpcSignature.DefaultSysUidMax,
+                SysUidMaxAssumed = !_sysUidMax.TryGetValue(u.Label, out var a) || a.Assumed,
             };
         })).ToList();
 }

@@ -28,8 +28,12 @@ public sealed class UnitSeries
     public ulong[] LargestSem { get; }
     public long[] MsgCount { get; }
     public ulong[] MsgBytes { get; }
-    /// <summary>The fullest queue (by cbytes / capacity): its cbytes, and its capacity (qbytes, else msgmnb; 0 when unknown).</summary>
+    /// <summary>
+    /// The fullest queue (by max(cbytes, qnum) / capacity, as the kernel counts both against qbytes): its
+    /// bytes, its messages, and its capacity (qbytes, else msgmnb; 0 when unknown).
+    /// </summary>
     public ulong[] FullestQueueBytes { get; }
+    public ulong[] FullestQueueMessages { get; }
     public ulong[] FullestQueueCapacity { get; }
     private readonly double[] _fullestRatio;
 
@@ -60,7 +64,7 @@ public sealed class UnitSeries
         ShmCount = new long[Count + 1]; SemCount = new long[Count + 1]; MsgCount = new long[Count + 1];
         ShmBytes = new ulong[Count + 1]; ShmPages = new ulong[Count + 1]; Semaphores = new ulong[Count + 1]; MsgBytes = new ulong[Count + 1];
         LargestShm = new ulong[Count]; LargestSem = new ulong[Count];
-        FullestQueueBytes = new ulong[Count]; FullestQueueCapacity = new ulong[Count];
+        FullestQueueBytes = new ulong[Count]; FullestQueueMessages = new ulong[Count]; FullestQueueCapacity = new ulong[Count];
         _fullestRatio = new double[Count];
         Array.Fill(_fullestRatio, -1);
     }
@@ -111,12 +115,15 @@ public sealed class UnitSeries
         {
             // A queue whose qbytes was not readable holds at most msgmnb, the default qbytes.
             var capacity = q.Qbytes ?? Limits[i].Msgmnb ?? 0;
-            var ratio = capacity == 0 ? 0 : (double)q.Cbytes / capacity;
-            if (ratio > _fullestRatio[i] || (ratio == _fullestRatio[i] && q.Cbytes > FullestQueueBytes[i]))
-                (_fullestRatio[i], FullestQueueBytes[i], FullestQueueCapacity[i]) = (ratio, q.Cbytes, capacity);
+            var ratio = capacity == 0 ? 0 : (double)q.Charged / capacity;
+            if (ratio > _fullestRatio[i] || (ratio == _fullestRatio[i] && q.Charged > FullestQueueCharged(i)))
+                (_fullestRatio[i], FullestQueueBytes[i], FullestQueueMessages[i], FullestQueueCapacity[i]) = (ratio, q.Cbytes, q.Qnum, capacity);
         }
         AddOwner(IpcKind.Msg, q.Uid, f, l, q.Cbytes);
     }
+
+    /// <summary>What the fullest queue holds against its qbytes at snapshot <paramref name="i"/>: the larger of its bytes and messages.</summary>
+    public ulong FullestQueueCharged(int i) => Math.Max(FullestQueueBytes[i], FullestQueueMessages[i]);
 
     private void AddOwner(string kind, uint uid, int first, int last, ulong amount)
     {

@@ -11,6 +11,8 @@ public sealed class ContextWindow
     public string? BootId { get; init; }
     public long? IpcNamespace { get; init; }
     public required int PageSize { get; init; }
+    /// <summary>SYS_UID_MAX of the host's login.defs as collected; null when unknown.</summary>
+    public long? SysUidMax { get; init; }
     /// <summary>This context's snapshots inside the window; never empty.</summary>
     public required SnapshotTimeline Window { get; init; }
     public required ProcessSpans Processes { get; init; }

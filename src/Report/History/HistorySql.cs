@@ -7,7 +7,7 @@ namespace IpcAudit.Report.History;
 /// </summary>
 internal static class HistorySql
 {
-    public const string Contexts = "SELECT context_id, host, boot_id, ipc_namespace, page_size FROM contexts ORDER BY context_id";
+    public const string Contexts = "SELECT context_id, host, boot_id, ipc_namespace, page_size, sys_uid_max FROM contexts ORDER BY context_id";
 
     public const string LimitSets = """
         SELECT limit_set_id, shmmax, shmall, shmmni, shm_rmid_forced, semmsl, semmns, semopm, semmni, msgmax, msgmnb, msgmni
@@ -49,9 +49,9 @@ internal static class HistorySql
     public static string OwnerChanges(string kind) =>
         $"SELECT valid_from, valid_to, uid FROM {kind}_states WHERE object_id = $object AND {StateInWindow} ORDER BY valid_from";
 
-    /// <summary>Queue fill over the window: the only size that changes from state to state.</summary>
+    /// <summary>Queue fill over the window (bytes and messages, both counted against qbytes): the only size that changes from state to state.</summary>
     public const string QueueLevels = $"""
-        SELECT s.object_id, s.valid_from, s.valid_to, s.uid, s.cbytes, s.qbytes
+        SELECT s.object_id, s.valid_from, s.valid_to, s.uid, s.cbytes, s.qbytes, s.qnum
         FROM objects o JOIN msg_states s ON s.object_id = o.object_id
         WHERE o.{AliveInWindow} AND o.kind = 'msg' AND s.{StateInWindow}
         """;

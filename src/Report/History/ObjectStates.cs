@@ -36,7 +36,14 @@ public readonly record struct MsgState(
     long? Stime, long? Rtime, long? Ctime) : IObjectState;
 
 /// <summary>A queue's fill over one state.</summary>
-public readonly record struct QueueLevel(long ObjectId, long From, long To, uint Uid, ulong Cbytes, ulong? Qbytes);
+public readonly record struct QueueLevel(long ObjectId, long From, long To, uint Uid, ulong Cbytes, ulong? Qbytes, ulong Qnum)
+{
+    /// <summary>
+    /// What the kernel holds against qbytes: msgsnd waits unless both cbytes + size and qnum + 1 stay
+    /// within it (msg_fits_inqueue in ipc/msg.c), so a queue of many tiny messages is full by count.
+    /// </summary>
+    public ulong Charged => Math.Max(Cbytes, Qnum);
+}
 
 /// <summary>Who owned an object over the window: one span for nearly every object, more when IPC_SET changed its uid.</summary>
 public readonly record struct OwnerSpan(long From, long To, uint Uid);

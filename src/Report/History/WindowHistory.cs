@@ -39,9 +39,10 @@ public sealed class WindowHistory
             using (var command = Command(connection, HistorySql.Contexts))
             using (var reader = command.ExecuteReader())
             {
-                var rows = new List<(long Id, string Host, string? Boot, long? Ns, int Page)>();
+                var rows = new List<(long Id, string Host, string? Boot, long? Ns, int Page, long? SysUidMax)>();
                 while (reader.Read())
-                    rows.Add((reader.GetInt64(0), reader.GetString(1), NullableString(reader, 2), NullableLong(reader, 3), reader.GetInt32(4)));
+                    rows.Add((reader.GetInt64(0), reader.GetString(1), NullableString(reader, 2), NullableLong(reader, 3), reader.GetInt32(4),
+                        NullableLong(reader, 5)));
                 foreach (var r in rows)
                 {
                     if (hosts.Count > 0 && !hosts.Contains(r.Host, StringComparer.OrdinalIgnoreCase)) continue;
@@ -49,7 +50,7 @@ public sealed class WindowHistory
                     if (timeline.Count == 0) continue;
                     contexts.Add(new ContextWindow
                     {
-                        ContextId = r.Id, Host = r.Host, BootId = r.Boot, IpcNamespace = r.Ns, PageSize = r.Page,
+                        ContextId = r.Id, Host = r.Host, BootId = r.Boot, IpcNamespace = r.Ns, PageSize = r.Page, SysUidMax = r.SysUidMax,
                         Window = timeline, Processes = LoadProcesses(connection, r.Id),
                     });
                 }
@@ -128,7 +129,7 @@ public sealed class WindowHistory
         return owners;
     });
 
-    /// <summary>Every queue's fill over the window, state by state (six narrow columns).</summary>
+    /// <summary>Every queue's fill over the window, state by state (seven narrow columns).</summary>
     public void QueueLevels(ContextWindow context, Action<QueueLevel> onLevel) => Guard(_path, () =>
     {
         var command = Prepared(HistorySql.QueueLevels);
@@ -136,7 +137,7 @@ public sealed class WindowHistory
         using var r = command.ExecuteReader();
         while (r.Read())
             onLevel(new QueueLevel(r.GetInt64(0), r.GetInt64(1), StateQuery.N(r, 2) ?? long.MaxValue, (uint)r.GetInt64(3),
-                (ulong)r.GetInt64(4), (ulong?)StateQuery.N(r, 5)));
+                (ulong)r.GetInt64(4), (ulong?)StateQuery.N(r, 5), (ulong)r.GetInt64(6)));
         return 0;
     });
 

@@ -37,11 +37,13 @@ public static class ReportCsv
         {
             Host = p.Host, Limit = p.Limit, Used = p.Used, Max = p.Max, Percent = p.Percent, PeakPercent = p.PeakPercent,
             PeakAt = Iso(p.PeakAt), SecondsAbove80 = p.SecondsAbove80, SecondsAbove90 = p.SecondsAbove90,
-            ProjectedExhaustion = Iso(p.ProjectedExhaustion),
+            ProjectedExhaustion = Iso(p.ProjectedExhaustion), Role = p.Role, ExhaustedSince = Iso(p.ExhaustedSince), Trend = p.Trend,
+            QueueMessages = p.QueueMessages, QueueBytes = p.QueueBytes,
         }));
         WriteFile(Path.Combine(folder, ChurnFile), doc.Churn.Select(c => new ChurnCsvRow
         {
             Host = c.Host, Kind = c.Kind, Created = c.Created, Removed = c.Removed, VanishedWhileUsed = c.VanishedWhileUsed,
+            SysUidMax = c.SysUidMax, SysUidMaxAssumed = c.SysUidMaxAssumed,
         }));
     }
 

@@ -57,6 +57,11 @@ internal sealed partial record PressureCsvRow
     [CsvColumn("seconds_above_80")] public long SecondsAbove80 { get; init; }
     [CsvColumn("seconds_above_90")] public long SecondsAbove90 { get; init; }
     [CsvColumn("projected_exhaustion")] public string? ProjectedExhaustion { get; init; }
+    [CsvColumn("role")] public string Role { get; init; } = "";
+    [CsvColumn("exhausted_since")] public string? ExhaustedSince { get; init; }
+    [CsvColumn("trend")] public string? Trend { get; init; }
+    [CsvColumn("queue_messages")] public ulong? QueueMessages { get; init; }
+    [CsvColumn("queue_bytes")] public ulong? QueueBytes { get; init; }
 }
 
 [CsvRecord]
@@ -67,4 +72,6 @@ internal sealed partial record ChurnCsvRow
     [CsvColumn("created")] public long Created { get; init; }
     [CsvColumn("removed")] public long Removed { get; init; }
     [CsvColumn("vanished_while_used")] public long VanishedWhileUsed { get; init; }
+    [CsvColumn("sys_uid_max")] public uint SysUidMax { get; init; }
+    [CsvColumn("sys_uid_max_assumed")] public bool SysUidMaxAssumed { get; init; }
 }

@@ -44,7 +44,7 @@ public static class ReportHtml
         ChurnTable(o, doc);
 
         o.Append($"<footer>IpcAudit report for the window ending {Time(w.Until)}. All times UTC. ");
-        o.Append("Orphan ages count an unbroken run of snapshots of one boot; projections assume the window's trend holds.</footer>\n");
+        o.Append("Orphan ages count an unbroken run of snapshots of one boot; projections assume the last day's trend of the latest boot holds.</footer>\n");
         o.Append("</body>\n</html>\n");
         output.Write(o.ToString());
     }
@@ -79,7 +79,12 @@ public static class ReportHtml
             o.Append("\n<p>");
             if (closest.PeakAt is { } at) o.Append($"Peak {Pct(closest.PeakPercent)} at {Time(at)}. ");
             if (closest.SecondsAbove90 > 0) o.Append($"Above 90 % for {Readable.Age(closest.SecondsAbove90)}. ");
-            o.Append(closest.ProjectedExhaustion is { } x ? $"Runs out around {Time(x)} if the trend holds." : "Not rising.");
+            o.Append(closest switch
+            {
+                { ExhaustedSince: { } since } => $"Exhausted since {Time(since)}.",
+                { ProjectedExhaustion: { } x } => $"Runs out around {Time(x)} if the last day's trend holds.",
+                _ => HtmlText.Encode(Capitalized(PressureText.Outlook(closest, Time))) + ".",
+            });
             o.Append("</p>\n");
             if (first is not null && first != closest)
                 o.Append($"<p>First to run out if trends hold: <b>{HtmlText.Encode(first.Limit)}</b> on <b>{HtmlText.Encode(first.Host)}</b> ")
@@ -151,12 +156,15 @@ public static class ReportHtml
             o.Append($"<h3>{HtmlText.Encode(group.Key)}</h3>\n<div class=\"limits\">\n");
             foreach (var p in group)
             {
+                var cap = p.Role == LimitRoles.Cap;
                 o.Append($"<span class=\"limit-name\">{HtmlText.Encode(p.Limit)}</span>");
                 Bar(o, p);
-                o.Append($"<span class=\"figures\">{Used(p)} of {Max(p)}");
+                o.Append($"<span class=\"figures\">{(cap ? "largest object " : "")}{Used(p)} of {Max(p)}");
                 if (p.Percent is not null) o.Append($" &middot; <b>{Pct(p.Percent)}</b>");
                 if (p.PeakPercent is not null) o.Append($" &middot; peak {Pct(p.PeakPercent)}");
-                if (p.ProjectedExhaustion is { } x) o.Append($" &middot; runs out {Time(x)}");
+                if (cap) o.Append(" &middot; a cap on one object, not a pool");
+                else if (p.ExhaustedSince is { } since) o.Append($" &middot; exhausted since {Time(since)}");
+                else if (p.ProjectedExhaustion is { } x) o.Append($" &middot; runs out {Time(x)}");
                 o.Append("</span>\n");
             }
             o.Append("</div>\n");
@@ -170,7 +178,7 @@ public static class ReportHtml
             .Append($"aria-label=\"{HtmlText.Encode(p.Limit)} {Pct(p.Percent)}\">");
         o.Append($"<rect class=\"track\" width=\"{BarWidth}\" height=\"{BarHeight}\" rx=\"3\"/>");
         if (p.Percent is { } now)
-            o.Append($"<rect class=\"fill {Level(now)}\" width=\"{X(now)}\" height=\"{BarHeight}\" rx=\"3\"/>");
+            o.Append($"<rect class=\"fill {(p.Role == LimitRoles.Cap ? "info" : Level(now))}\" width=\"{X(now)}\" height=\"{BarHeight}\" rx=\"3\"/>");
         foreach (var mark in new[] { 80.0, 90.0 })
             o.Append($"<line class=\"threshold\" x1=\"{X(mark)}\" y1=\"0\" x2=\"{X(mark)}\" y2=\"{BarHeight}\"/>");
         if (p.PeakPercent is { } peak)
@@ -227,26 +235,44 @@ public static class ReportHtml
 
     private static void PressureTable(StringBuilder o, ReportDocument doc)
     {
-        Heading(o, "pressure", $"Limit pressure ({doc.Pressure.Count})", "Limits as <code>lsipc -g</code> names them; SHMALL counts pages. Runs out: when the limit is reached if the window's trend holds. Times UTC.");
+        var pools = PressureText.Pools(doc.Pressure).ToList();
+        Heading(o, "pressure", $"Limit pressure ({pools.Count})", "Limits as <code>lsipc -g</code> names them; SHMALL counts pages; MSGMNB is the fullest queue, charged the larger of its bytes and its messages. Runs out: when the limit is reached if the last day's trend of the latest boot holds. Times UTC.");
         if (doc.Pressure.Count == 0) { None(o); return; }
         o.Append("<table>\n<thead><tr><th>host</th><th>limit</th><th class=\"num\">used</th><th class=\"num\">max</th>")
             .Append("<th class=\"num\">use</th><th class=\"num\">peak</th><th>peak at</th><th class=\"num\">above 80 %</th>")
             .Append("<th class=\"num\">above 90 %</th><th>runs out</th></tr></thead>\n<tbody>\n");
-        foreach (var p in doc.Pressure)
+        foreach (var p in pools)
             o.Append($"<tr><td>{HtmlText.Encode(p.Host)}</td><td>{HtmlText.Encode(p.Limit)}</td>")
                 .Append($"<td class=\"num\" title=\"{p.Used}\">{Used(p)}</td><td class=\"num\" title=\"{p.Max}\">{Max(p)}</td>")
                 .Append($"<td class=\"num {(p.Percent is { } v ? Level(v) : "")}\">{Pct(p.Percent)}</td>")
                 .Append($"<td class=\"num\">{Pct(p.PeakPercent)}</td><td class=\"time\">{(p.PeakAt is { } at ? CellTime(at) : "&ndash;")}</td>")
                 .Append($"<td class=\"num\">{Span(p.SecondsAbove80)}</td><td class=\"num\">{Span(p.SecondsAbove90)}</td>")
-                .Append($"<td class=\"time\">{(p.ProjectedExhaustion is { } x ? CellTime(x) : "not rising")}</td></tr>\n");
-        o.Append("</tbody>\n</table>\n</section>\n");
+                .Append($"<td class=\"time\">{HtmlText.Encode(PressureText.Outlook(p, CellTime))}</td></tr>\n");
+        o.Append("</tbody>\n</table>\n");
+        var caps = PressureText.Caps(doc.Pressure).ToList();
+        if (caps.Count > 0)
+        {
+            o.Append("<h3>Caps on one object</h3>\n<p class=\"muted\">Information, not pressure: SHMMAX bounds one segment and SEMMSL one array, ")
+                .Append("so an object at its cap (an Oracle SGA sized to SHMMAX) is how it was configured.</p>\n");
+            o.Append("<table>\n<thead><tr><th>host</th><th>limit</th><th class=\"num\">largest object</th><th class=\"num\">cap</th>")
+                .Append("<th class=\"num\">use</th><th class=\"num\">peak</th><th>peak at</th></tr></thead>\n<tbody>\n");
+            foreach (var p in caps)
+                o.Append($"<tr><td>{HtmlText.Encode(p.Host)}</td><td>{HtmlText.Encode(p.Limit)}</td>")
+                    .Append($"<td class=\"num\" title=\"{p.Used}\">{Used(p)}</td><td class=\"num\" title=\"{p.Max}\">{Max(p)}</td>")
+                    .Append($"<td class=\"num\">{Pct(p.Percent)}</td><td class=\"num\">{Pct(p.PeakPercent)}</td>")
+                    .Append($"<td class=\"time\">{(p.PeakAt is { } at ? CellTime(at) : "&ndash;")}</td></tr>\n");
+            o.Append("</tbody>\n</table>\n");
+        }
+        o.Append("</section>\n");
     }
 
     private static void ChurnTable(StringBuilder o, ReportDocument doc)
     {
         Heading(o, "churn", $"Churn ({doc.Churn.Count})",
-            "Objects created and removed in the window. Vanished while used: removed while a process that used it was alive, the signature of systemd-logind <code>RemoveIPC=yes</code>.");
+            "Objects created and removed in the window. Vanished while used: removed while a process that used it was alive, the way systemd-logind <code>RemoveIPC=yes</code> removes a user&rsquo;s objects (a uid above SYS_UID_MAX, unattached segments, all of the uid&rsquo;s objects at once); other removals are plain.");
         if (doc.Churn.Count == 0) { None(o); return; }
+        foreach (var host in doc.Churn.Where(c => c.SysUidMaxAssumed).Select(c => c.Host).Distinct())
+            o.Append($"<p class=\"muted\">{HtmlText.Encode(host)}: SYS_UID_MAX not set in its login.defs or not collected; uids up to 999, the default, taken as system accounts.</p>\n");
         o.Append("<table>\n<thead><tr><th>host</th><th>kind</th><th class=\"num\">created</th><th class=\"num\">removed</th>")
             .Append("<th class=\"num\">vanished while used</th></tr></thead>\n<tbody>\n");
         foreach (var c in doc.Churn)
@@ -293,7 +319,9 @@ public static class ReportHtml
 
     private static string Trend(double slope) => slope > 0 ? " up" : "";
 
-    private static string Used(PressureRow p) => HtmlText.Encode(Readable.LimitValue(p.Limit, p.Used));
+    private static string Used(PressureRow p) => HtmlText.Encode(PressureText.Used(p));
+
+    private static string Capitalized(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static string Max(PressureRow p) => p.Max is { } m ? HtmlText.Encode(Readable.LimitValue(p.Limit, m)) : "unknown";
 
@@ -354,6 +382,7 @@ public static class ReportHtml
         .limit-name { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-weight: 600; }
         .figures { font-size: 13px; }
         svg.bar .track { fill: #e6eaef; }
+        svg.bar .fill.info { fill: #8c959f; }
         svg.bar .fill.ok { fill: var(--ok); } svg.bar .fill.warn { fill: var(--warn); } svg.bar .fill.bad { fill: var(--bad); }
         svg.bar .threshold { stroke: #8c959f; stroke-width: 1; stroke-dasharray: 2 2; }
         svg.bar .peak { stroke: var(--ink); stroke-width: 3; }

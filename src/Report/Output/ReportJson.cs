@@ -100,6 +100,11 @@ public static class ReportJson
             w.WriteNumber("seconds_above_80", p.SecondsAbove80);
             w.WriteNumber("seconds_above_90", p.SecondsAbove90);
             w.WriteTime("projected_exhaustion", p.ProjectedExhaustion);
+            w.WriteString("role", p.Role);
+            w.WriteTime("exhausted_since", p.ExhaustedSince);
+            if (p.Trend is { } trend) w.WriteString("trend", trend); else w.WriteNull("trend");
+            Number(w, "queue_messages", p.QueueMessages);
+            Number(w, "queue_bytes", p.QueueBytes);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -113,11 +118,18 @@ public static class ReportJson
             w.WriteNumber("created", c.Created);
             w.WriteNumber("removed", c.Removed);
             w.WriteNumber("vanished_while_used", c.VanishedWhileUsed);
+            w.WriteNumber("sys_uid_max", c.SysUidMax);
+            w.WriteBoolean("sys_uid_max_assumed", c.SysUidMaxAssumed);
             w.WriteEndObject();
         }
         w.WriteEndArray();
 
         w.WriteEndObject();
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, ulong? v)
+    {
+        if (v is { } x) w.WriteNumber(name, x); else w.WriteNull(name);
     }
 
     private static void Percent(Utf8JsonWriter w, string name, double? v)

@@ -15,15 +15,18 @@ internal static class ReportRanking
         .ThenBy(o => o.Host, StringComparer.Ordinal).ThenBy(o => o.Kind, StringComparer.Ordinal).ThenBy(o => o.Id)
         .ToList();
 
-    /// <summary>The limit nearest its maximum now; among equals, the one projected to run out first.</summary>
-    public static PressureRow? ClosestToExhaustion(IEnumerable<PressureRow> pressure) => pressure
+    /// <summary>
+    /// The pool nearest its maximum now; among equals, the one projected to run out first. Caps
+    /// (SHMMAX, SEMMSL) bound one object and never run out, so they are not candidates.
+    /// </summary>
+    public static PressureRow? ClosestToExhaustion(IEnumerable<PressureRow> pressure) => PressureText.Pools(pressure)
         .Where(p => p.Percent is not null)
         .OrderByDescending(p => p.Percent)
         .ThenBy(p => p.ProjectedExhaustion ?? DateTimeOffset.MaxValue)
         .FirstOrDefault();
 
     /// <summary>The limit projected to run out first, if any is rising.</summary>
-    public static PressureRow? FirstProjectedExhaustion(IEnumerable<PressureRow> pressure) => pressure
+    public static PressureRow? FirstProjectedExhaustion(IEnumerable<PressureRow> pressure) => PressureText.Pools(pressure)
         .Where(p => p.ProjectedExhaustion is not null)
         .OrderBy(p => p.ProjectedExhaustion)
         .FirstOrDefault();

@@ -55,17 +55,30 @@ public static class ReportTable
             t.Write(output);
         }
 
-        Heading(output, $"Limit pressure ({doc.Pressure.Count}), as lsipc -g names the limits");
-        if (doc.Pressure.Count == 0) None(output);
+        var pools = PressureText.Pools(doc.Pressure).ToList();
+        Heading(output, $"Limit pressure ({pools.Count}), as lsipc -g names the limits; runs out: if the last day's trend holds");
+        if (pools.Count == 0) None(output);
         else
         {
             var t = new TextTable(("HOST", false), ("LIMIT", false), ("USED", true), ("MAX", true), ("USE", true), ("", false),
                 ("PEAK", true), ("PEAK AT", false), (">80%", true), (">90%", true), ("RUNS OUT", false));
-            foreach (var p in doc.Pressure)
-                t.Add(p.Host, p.Limit, Readable.LimitValue(p.Limit, p.Used), p.Max is { } m ? Readable.LimitValue(p.Limit, m) : "unknown",
+            foreach (var p in pools)
+                t.Add(p.Host, p.Limit, PressureText.Used(p), p.Max is { } m ? Readable.LimitValue(p.Limit, m) : "unknown",
                     Readable.Percent(p.Percent), Bar(p.Percent), Readable.Percent(p.PeakPercent),
                     p.PeakAt is { } at ? Readable.Time(at, zone) : "-", Duration(p.SecondsAbove80), Duration(p.SecondsAbove90),
-                    p.ProjectedExhaustion is { } x ? Readable.Time(x, zone) : "not rising");
+                    PressureText.Outlook(p, x => Readable.Time(x, zone)));
+            t.Write(output);
+        }
+
+        var caps = PressureText.Caps(doc.Pressure).ToList();
+        if (caps.Count > 0)
+        {
+            Heading(output, $"Caps on one object ({caps.Count}), information only: the largest object against its cap");
+            var t = new TextTable(("HOST", false), ("LIMIT", false), ("LARGEST", true), ("CAP", true), ("USE", true),
+                ("PEAK", true), ("PEAK AT", false));
+            foreach (var p in caps)
+                t.Add(p.Host, p.Limit, Readable.LimitValue(p.Limit, p.Used), p.Max is { } m ? Readable.LimitValue(p.Limit, m) : "unknown",
+                    Readable.Percent(p.Percent), Readable.Percent(p.PeakPercent), p.PeakAt is { } at ? Readable.Time(at, zone) : "-");
             t.Write(output);
         }
 
@@ -77,7 +90,10 @@ public static class ReportTable
             foreach (var c in doc.Churn) t.Add(c.Host, c.Kind, I(c.Created), I(c.Removed), I(c.VanishedWhileUsed));
             t.Write(output);
             if (doc.Churn.Any(c => c.VanishedWhileUsed > 0))
-                Line(output, "  Objects that vanished while a process using them was alive: the signature of systemd-logind RemoveIPC=yes.");
+                Line(output, "  Vanished while used: removed under a live user the way systemd-logind RemoveIPC=yes removes a user's objects"
+                    + " (a uid above SYS_UID_MAX, unattached segments, all of the uid's objects at once); other removals are plain.");
+            foreach (var host in doc.Churn.Where(c => c.SysUidMaxAssumed).Select(c => c.Host).Distinct())
+                Line(output, $"  {host}: SYS_UID_MAX not set in its login.defs or not collected; uids up to 999, the default, taken as system accounts.");
         }
     }
 

@@ -56,6 +56,22 @@ public sealed class CollectCommandTests : IDisposable
     }
 
     [Fact]
+    public void SavedTreesSysUidMaxComesFromTheLoginDefsSavedBesideIt()
+    {
+        // modern/etc/login.defs sets 499; old-kernel's has it commented out: unknown, never this machine's own value.
+        Assert.Equal(0, Collect("modern", "2026-11-21T06:00:00Z").ExitCode);
+        Assert.Equal(0, Collect("old-kernel", "2026-11-21T06:05:00Z", "--host", "old").ExitCode);
+
+        using var connection = IpcAuditDatabase.OpenForRead(Db);
+        using var query = connection.CreateCommand();
+        query.CommandText = "SELECT host, sys_uid_max FROM contexts ORDER BY host";
+        using var r = query.ExecuteReader();
+        var stored = new List<(string, long?)>();
+        while (r.Read()) stored.Add((r.GetString(0), r.IsDBNull(1) ? null : r.GetInt64(1)));
+        Assert.Equal([("ipc-fixture-01", 499L), ("old", (long?)null)], stored);
+    }
+
+    [Fact]
     public void StoredFixtureSnapshotShowsLikeIpcs()
     {
         Assert.Equal(0, Collect("modern", "2026-11-21T06:00:00Z").ExitCode);

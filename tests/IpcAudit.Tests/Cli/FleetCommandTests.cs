@@ -45,6 +45,8 @@ public sealed class FleetCommandTests : IDisposable
                            + IpcAuditDatabase.Scalar(source2.Connection, $"SELECT count(*) FROM {table}");
             Assert.Equal(expected, IpcAuditDatabase.Scalar(reader.Connection, $"SELECT count(*) FROM {table}"));
         }
+        // Each host's SYS_UID_MAX (the fixture's login.defs says 499) travels with its contexts.
+        Assert.Equal(2, IpcAuditDatabase.Scalar(reader.Connection, "SELECT count(*) FROM contexts WHERE sys_uid_max = 499"));
     }
 
     [Fact]

@@ -16,7 +16,8 @@ pipe closes, and their pids are appended to $IPC_SCENARIO_PIDFILE so the harness
   msg --key K --mode 0600 [--count C --size S] [--qbytes Q]   a child sends C messages and exits;
                                --qbytes may only lower msg_qbytes (raising needs CAP_SYS_RESOURCE)
   msg-recv --id N [--count C]  a child receives C messages and exits
-  msg-send --id N [--count C --size S]   a child sends C messages and exits
+  msg-send --id N [--count C --size S] [--expect-full]   a child sends C more messages and exits;
+                               --expect-full: then one more IPC_NOWAIT send must fail (EAGAIN: full)
   shm-touch --id N             a short job: a child attaches, detaches and exits
   sem-hold --nsems N           a child creates an array (no SETVAL: every pid stays 0) and sleeps
                                until killed; prints the id and its pid
@@ -34,6 +35,7 @@ service user's.
 """
 import argparse
 import ctypes
+import errno
 import json
 import os
 import select
@@ -235,8 +237,12 @@ def msg_send(a):
         ctypes.c_long.from_buffer(buf).value = 1
         for _ in range(a.count):
             check(libc.msgsnd(a.id, buf, a.size, IPC_NOWAIT), "msgsnd")
+        if a.expect_full and libc.msgsnd(a.id, buf, a.size, IPC_NOWAIT) != -1:
+            sys.exit("ipc_scenario: the queue took one more message")
+        if a.expect_full and ctypes.get_errno() != errno.EAGAIN:
+            sys.exit(f"ipc_scenario: msgsnd on a full queue: {os.strerror(ctypes.get_errno())}")
 
-    emit(op="msg-send", id=a.id, lspid=run_child_to_end(send))
+    emit(op="msg-send", id=a.id, count=a.count, size=a.size, lspid=run_child_to_end(send), full=a.expect_full)
 
 
 def shm_touch(a):
@@ -363,7 +369,7 @@ COMMANDS = {
     "sem-wait": (sem_wait, [ID, ("--num", dict(type=int, required=True)), ("--op", dict(type=int, default=-1))]),
     "msg": (msg, [KEY, MODE] + [(o, dict(type=int, default=0)) for o in ("--count", "--size", "--qbytes")]),
     "msg-recv": (msg_recv, [ID, ("--count", dict(type=int, default=1))]),
-    "msg-send": (msg_send, [ID, ("--count", dict(type=int, default=1)), ("--size", dict(type=int, default=16))]),
+    "msg-send": (msg_send, [ID, ("--count", dict(type=int, default=1)), ("--size", dict(type=int, default=16)), ("--expect-full", FLAG)]),
     "shm-touch": (shm_touch, [ID]),
     "sem-hold": (sem_hold, [KEY, MODE, ("--nsems", dict(type=int, default=1))]),
     "server": (server, [("--sems", dict(type=int, default=1)), ("--owner", dict(type=int, default=None)),

@@ -56,4 +56,33 @@ public class HostIdentityReaderTests
         Assert.Null(NsIpcLink.Read(new ProcRoot(Modern), 99999));
         Assert.Equal(4026532177ul, NsIpcLink.Read(new ProcRoot(Modern), 4200));
     }
+
+    private static uint? SysUidMaxOf(string tree) =>
+        new HostIdentityReader(new ProcRoot(TestPaths.ProcFixture(tree)), "/nonexistent/machine-id", null,
+            Path.Combine(TestPaths.ProcFixture(tree), "etc", "login.defs")).Read().SysUidMax;
+
+    [Fact]
+    public void SysUidMaxIsReadFromLoginDefs() => Assert.Equal(499u, SysUidMaxOf("modern"));
+
+    [Fact]
+    public void CommentedSysUidMaxIsUnknown() => Assert.Null(SysUidMaxOf("old-kernel"));
+
+    [Fact]
+    public void MissingLoginDefsIsUnknown() => Assert.Null(SysUidMaxOf("malformed"));
+
+    [Theory]
+    [InlineData("SYS_UID_MAX 999\n", 999u)]
+    [InlineData("  SYS_UID_MAX\t0x3E7  \n", 999u)]        // shadow reads numbers as C does: hex
+    [InlineData("SYS_UID_MAX 01747\n", 999u)]               // and leading-0 octal
+    [InlineData("SYS_UID_MAX 100\nSYS_UID_MAX 200\n", 200u)] // the last definition wins
+    [InlineData("SYS_UID_MAX \"300\"\n", 300u)]
+    [InlineData("#SYS_UID_MAX 999\n", null)]
+    [InlineData("SYS_UID_MAXIMUM 5\nSYS_UID_MIN 100\n", null)]
+    [InlineData("SYS_UID_MAX lots\n", null)]
+    [InlineData("SYS_UID_MAX 099\n", null)]                 // 9 is not an octal digit
+    [InlineData("", null)]
+    public void LoginDefsLinesParse(string text, uint? expected)
+    {
+        Assert.Equal(expected, LoginDefsFile.ParseSysUidMax(text));
+    }
 }

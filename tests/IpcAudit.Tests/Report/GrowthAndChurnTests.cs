@@ -79,8 +79,8 @@ public sealed class GrowthAndChurnTests : IDisposable
     [Fact]
     public void ObjectsThatVanishWhileAUserLivesAreTheRemoveIpcSignature()
     {
-        // Segment 1's creator lives on after it vanished (RemoveIPC); segment 2's creator and the array's last user
-        // had exited when theirs went (an ordinary exit).
+        // Segment 1's creator lives on after it vanished, the last of uid 1000's objects (RemoveIPC); segment 2's creator
+        // and the array's last user had exited when theirs went (an ordinary exit), and segment 1 outlived segment 2.
         _history.Save(
             Build(H(0), shm: [Shm(1, cpid: 100), Shm(2, cpid: 200)], sem: [Sem(1)], processes: [Alive(100), Alive(200)]),
             Build(H(1), shm: [Shm(1, cpid: 100)], sem: [Sem(1)], processes: [Alive(100)]),
@@ -90,6 +90,78 @@ public sealed class GrowthAndChurnTests : IDisposable
 
         Assert.Equal((2L, 1L), (churn[IpcKind.Shm].Removed, churn[IpcKind.Shm].VanishedWhileUsed));
         Assert.Equal((1L, 0L), (churn[IpcKind.Sem].Removed, churn[IpcKind.Sem].VanishedWhileUsed));
+    }
+
+    private long VanishedShm() => _history.Report(-1, 3).Churn.Single(c => c.Kind == IpcKind.Shm).VanishedWhileUsed;
+
+    [Fact]
+    public void RemovalUnderALiveSystemUidIsAPlainRemoval()
+    {
+        // logind never cleans up a system uid (<= SYS_UID_MAX, 999 when login.defs is unknown): a live postgres (uid 110)
+        // whose segment vanished removed it itself, or an administrator did.
+        _history.Save(
+            Build(H(0), shm: [Shm(1, cpid: 100) with { Uid = 110 }], processes: [Alive(100)]),
+            Build(H(1), processes: [Alive(100)]));
+
+        var shm = _history.Report(-1, 2).Churn.Single(c => c.Kind == IpcKind.Shm);
+
+        Assert.Equal((1L, 0L), (shm.Removed, shm.VanishedWhileUsed));
+        Assert.Equal((999u, true), (shm.SysUidMax, shm.SysUidMaxAssumed));
+    }
+
+    [Fact]
+    public void SysUidMaxFromTheHostsLoginDefsDecidesWhichUidsAreSystemAccounts()
+    {
+        // This host's login.defs says SYS_UID_MAX 99: uid 110 is a regular user there, so logind would clean it up.
+        var host = Host() with { SysUidMax = 99 };
+        _history.Save(
+            Build(H(0), host: host, shm: [Shm(1, cpid: 100) with { Uid = 110 }], processes: [Alive(100)]),
+            Build(H(1), host: host, processes: [Alive(100)]));
+
+        var shm = _history.Report(-1, 2).Churn.Single(c => c.Kind == IpcKind.Shm);
+
+        Assert.Equal((1L, 1L), (shm.Removed, shm.VanishedWhileUsed));
+        Assert.Equal((99u, false), (shm.SysUidMax, shm.SysUidMaxAssumed));
+    }
+
+    [Fact]
+    public void ASegmentAttachedJustBeforeItVanishedWasNotRemovedByLogind()
+    {
+        // clean_ipc() skips segments with attachments: this one was attached by live 100 at the last snapshot before.
+        _history.Save(
+            Build(H(0), shm: [Shm(1, cpid: 100, nattch: 1, attached: [100])], processes: [Alive(100)]),
+            Build(H(1), shm: [Shm(1, cpid: 100, nattch: 1, attached: [100])], processes: [Alive(100)]),
+            Build(H(2), processes: [Alive(100)]));
+
+        Assert.Equal(0, VanishedShm());
+    }
+
+    [Fact]
+    public void WhenTheUidKeepsOtherObjectsTheRemovalIsPlain()
+    {
+        // logind removes every object of the uid at once; here uid 1000's array lives on after its segment went.
+        _history.Save(
+            Build(H(0), shm: [Shm(1, cpid: 100)], sem: [Sem(1) with { Uid = 1000 }], processes: [Alive(100)]),
+            Build(H(1), shm: [Shm(1, cpid: 100)], sem: [Sem(1) with { Uid = 1000 }], processes: [Alive(100)]),
+            Build(H(2), sem: [Sem(1) with { Uid = 1000 }], processes: [Alive(100)]));
+
+        Assert.Equal(0, VanishedShm());
+    }
+
+    [Fact]
+    public void AllOfTheUidsObjectsGoneButAnAttachedSegmentIsTheRemoveIpcSignature()
+    {
+        // Segment 1 (unattached) and the array went in the same interval; segment 2 stayed because it was attached,
+        // exactly what clean_ipc() leaves behind.
+        Snapshot At(double h, bool before) => Build(H(h),
+            shm: before ? [Shm(1, cpid: 100), Shm(2, cpid: 100, nattch: 1, attached: [100])] : [Shm(2, cpid: 100, nattch: 1, attached: [100])],
+            sem: before ? [Sem(1) with { Uid = 1000 }] : [], processes: [Alive(100)]);
+        _history.Save(At(0, before: true), At(1, before: true), At(2, before: false));
+
+        var churn = _history.Report(-1, 3).Churn.ToDictionary(c => c.Kind);
+
+        Assert.Equal((1L, 1L), (churn[IpcKind.Shm].Removed, churn[IpcKind.Shm].VanishedWhileUsed));
+        Assert.Equal((1L, 0L), (churn[IpcKind.Sem].Removed, churn[IpcKind.Sem].VanishedWhileUsed)); // its last pid 200 was dead
     }
 
     [Fact]

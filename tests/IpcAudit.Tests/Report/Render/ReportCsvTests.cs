@@ -27,9 +27,9 @@ public class ReportCsvTests
         Assert.Equal(findings, FirstLine(tmp.File("idle.csv")));
         Assert.Equal("host,kind,owner,start_count,end_count,start_bytes,end_bytes,count_slope_per_day,bytes_slope_per_day,created,removed",
             FirstLine(tmp.File("growth.csv")));
-        Assert.Equal("host,limit,used,max,percent,peak_percent,peak_at,seconds_above_80,seconds_above_90,projected_exhaustion",
-            FirstLine(tmp.File("pressure.csv")));
-        Assert.Equal("host,kind,created,removed,vanished_while_used", FirstLine(tmp.File("churn.csv")));
+        Assert.Equal("host,limit,used,max,percent,peak_percent,peak_at,seconds_above_80,seconds_above_90,projected_exhaustion,"
+            + "role,exhausted_since,trend,queue_messages,queue_bytes", FirstLine(tmp.File("pressure.csv")));
+        Assert.Equal("host,kind,created,removed,vanished_while_used,sys_uid_max,sys_uid_max_assumed", FirstLine(tmp.File("churn.csv")));
     }
 
     [Fact]
@@ -46,8 +46,9 @@ public class ReportCsvTests
         // A negative slope is a number, not a formula: it keeps its minus sign unescaped.
         Assert.Contains("web1.example,msg,0,5,3,4096,12288,-0.2857142857142857,1170.2857142857142,2,4\r\n", growth);
         var pressure = File.ReadAllText(tmp.File("pressure.csv"));
-        Assert.Contains("db2.example,SEMMNI,119,128,92.96875,95.3125,2026-11-20T14:00:00.000Z,259200,108000,2026-11-23T05:30:00.000Z\r\n", pressure);
-        Assert.Contains("db2.example,MSGMNB,8192,,,,,0,0,\r\n", pressure);
+        Assert.Contains("db2.example,SEMMNI,119,128,92.96875,95.3125,2026-11-20T14:00:00.000Z,259200,108000,2026-11-23T05:30:00.000Z,pool,,rising,,\r\n", pressure);
+        Assert.Contains("db2.example,MSGMNB,8192,,,,,0,0,,pool,,flat,2,8192\r\n", pressure);
+        Assert.Contains("db2.example,SEMMSL,16,250,6.4,6.4,2026-11-21T07:00:00.000Z,0,0,,cap,,,,\r\n", pressure);
     }
 
     [Fact]

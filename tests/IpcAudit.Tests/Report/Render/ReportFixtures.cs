@@ -72,23 +72,25 @@ public static class ReportFixtures
             Pressure(Web, LimitNames.Semmns, 164, 1024000000, 172),
             Pressure(Web, LimitNames.Semmsl, 4, 32000, 4),
             Pressure(Web, LimitNames.Msgmni, 3, 32000, 6),
-            Pressure(Web, LimitNames.Msgmnb, 12288, 16384, 14336, peakAt: At(2026, 11, 18, 2, 30), above80: 25200),
+            Pressure(Web, LimitNames.Msgmnb, 12288, 16384, 14336, peakAt: At(2026, 11, 18, 2, 30), above80: 25200, trend: TrendNames.Falling)
+                with { QueueBytes = 12288, QueueMessages = 12 },
             // An old-defaults host: SEMMNI 128 is the limit that will bite.
             Pressure(Db, LimitNames.Shmmni, 8, 4096, 8),
             Pressure(Db, LimitNames.Shmall, 2101248, 4194304, 2101248),
             Pressure(Db, LimitNames.Shmmax, 2147483648, 4294967296, 2147483648),
             Pressure(Db, LimitNames.Semmni, 119, 128, 122, peakAt: At(2026, 11, 20, 14, 0), above80: 259200, above90: 108000,
-                exhaustion: At(2026, 11, 23, 5, 30)),
-            Pressure(Db, LimitNames.Semmns, 1904, 32000, 1952, exhaustion: At(2027, 4, 2, 9, 0)),
+                exhaustion: At(2026, 11, 23, 5, 30), trend: TrendNames.Rising),
+            Pressure(Db, LimitNames.Semmns, 1904, 32000, 1952, exhaustion: At(2027, 4, 2, 9, 0), trend: TrendNames.Rising),
             Pressure(Db, LimitNames.Semmsl, 16, 250, 16),
             Pressure(Db, LimitNames.Msgmni, 2, 32000, 2),
-            Pressure(Db, LimitNames.Msgmnb, 8192, null, 8192),
+            Pressure(Db, LimitNames.Msgmnb, 8192, null, 8192) with { QueueBytes = 8192, QueueMessages = 2 },
         ],
         Churn =
         [
-            new() { Host = Web, Kind = IpcKind.Shm, Created = 25, Removed = 7, VanishedWhileUsed = 0 },
-            new() { Host = Web, Kind = IpcKind.Sem, Created = 14, Removed = 11, VanishedWhileUsed = 0 },
-            new() { Host = Web, Kind = IpcKind.Msg, Created = 2, Removed = 4, VanishedWhileUsed = 0 },
+            // web1's login.defs was collected; db2's was not, so 999 is assumed there.
+            new() { Host = Web, Kind = IpcKind.Shm, Created = 25, Removed = 7, VanishedWhileUsed = 0, SysUidMax = 999, SysUidMaxAssumed = false },
+            new() { Host = Web, Kind = IpcKind.Sem, Created = 14, Removed = 11, VanishedWhileUsed = 0, SysUidMax = 999, SysUidMaxAssumed = false },
+            new() { Host = Web, Kind = IpcKind.Msg, Created = 2, Removed = 4, VanishedWhileUsed = 0, SysUidMax = 999, SysUidMaxAssumed = false },
             new() { Host = Db, Kind = IpcKind.Shm, Created = 0, Removed = 0, VanishedWhileUsed = 0 },
             new() { Host = Db, Kind = IpcKind.Sem, Created = 40, Removed = 21, VanishedWhileUsed = 3 },
             new() { Host = Db, Kind = IpcKind.Msg, Created = 1, Removed = 1, VanishedWhileUsed = 0 },
@@ -155,13 +157,14 @@ public static class ReportFixtures
     };
 
     private static PressureRow Pressure(string host, string limit, ulong used, ulong? max, ulong peak, DateTimeOffset? peakAt = null,
-        long above80 = 0, long above90 = 0, DateTimeOffset? exhaustion = null) => new()
+        long above80 = 0, long above90 = 0, DateTimeOffset? exhaustion = null, string? trend = TrendNames.Flat) => new()
     {
         Host = host, Limit = limit, Used = used, Max = max,
         Percent = max is { } m ? used * 100.0 / m : null,
         PeakPercent = max is { } pm ? peak * 100.0 / pm : null,
         PeakAt = max is null ? null : peakAt ?? Until,
         SecondsAbove80 = above80, SecondsAbove90 = above90, ProjectedExhaustion = exhaustion,
+        Trend = LimitRoles.Of(limit) == LimitRoles.Cap ? null : trend,
     };
 
     private static DateTimeOffset PointAt(int i) => Since.AddMinutes(210 * i);

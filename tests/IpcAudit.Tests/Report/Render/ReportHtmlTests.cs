@@ -76,7 +76,7 @@ public class ReportHtmlTests
         Assert.Equal(5, Regex.Matches(summary, "<li>").Count);
         Assert.Contains("<b>web1.example</b> shm 32769", summary);
         Assert.Contains("<b>SEMMNI</b> on <b>db2.example</b>: 119 of 128 (93.0 %)", summary);
-        Assert.Contains("Runs out around 2026-11-23 05:30 UTC if the trend holds.", summary);
+        Assert.Contains("Runs out around 2026-11-23 05:30 UTC if the last day's trend holds.", summary);
     }
 
     [Fact]

@@ -52,9 +52,11 @@ public sealed class ProcessInfoReader(ProcRoot proc)
     public IReadOnlyList<ProcessInfo> ReadWithParents(IEnumerable<int> pids)
     {
         var asked = Read(pids);
+        var askedPids = new HashSet<int>(asked.Count);
+        foreach (var p in asked) askedPids.Add(p.Pid);
         var parents = new List<int>();
         foreach (var p in asked)
-            if (p.ParentStartTicks is not null && p.Ppid is { } ppid && !asked.Any(a => a.Pid == ppid)) parents.Add(ppid);
+            if (p.ParentStartTicks is not null && p.Ppid is { } ppid && !askedPids.Contains(ppid)) parents.Add(ppid);
         if (parents.Count == 0) return asked;
         var all = new List<ProcessInfo>(asked);
         foreach (var parent in Read(parents))

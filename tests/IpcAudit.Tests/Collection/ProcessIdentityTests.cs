@@ -1,5 +1,4 @@
 using IpcAudit.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Xunit;
 
 namespace IpcAudit.Tests.Collection;
@@ -31,22 +30,7 @@ public sealed class ProcessIdentityTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Stderr);
     }
 
-    private List<object?[]> Rows(string sql)
-    {
-        using var c = new SqliteConnection($"Data Source={Db};Mode=ReadOnly");
-        c.Open();
-        using var q = c.CreateCommand();
-        q.CommandText = sql;
-        using var r = q.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (r.Read())
-        {
-            var row = new object?[r.FieldCount];
-            for (var i = 0; i < row.Length; i++) row[i] = r.IsDBNull(i) ? null : r.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    private List<object?[]> Rows(string sql) => StoredRows.Of(Db, sql);
 
     /// <summary>A queue last sent to by <paramref name="lspid"/>, owned by uid 1000.</summary>
     private static void QueueUsedBy(FakeProc proc, int lspid) =>
@@ -249,17 +233,9 @@ public sealed class NamespaceGenerationTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Stderr);
     }
 
-    private List<(string Key, long Generation, long Snapshots)> Contexts()
-    {
-        using var c = new SqliteConnection($"Data Source={Db};Mode=ReadOnly");
-        c.Open();
-        using var q = c.CreateCommand();
-        q.CommandText = "SELECT natural_key, ns_generation, (SELECT count(*) FROM snapshots s WHERE s.context_id = c.context_id) FROM contexts c ORDER BY context_id";
-        using var r = q.ExecuteReader();
-        var rows = new List<(string, long, long)>();
-        while (r.Read()) rows.Add((r.GetString(0), r.GetInt64(1), r.GetInt64(2)));
-        return rows;
-    }
+    private List<(string Key, long Generation, long Snapshots)> Contexts() => StoredRows.Of(Db,
+            "SELECT natural_key, ns_generation, (SELECT count(*) FROM snapshots s WHERE s.context_id = c.context_id) FROM contexts c ORDER BY context_id")
+        .Select(r => ((string)r[0]!, (long)r[1]!, (long)r[2]!)).ToList();
 
     /// <summary>A namespace whose shell started at btime + 1000 s and made queue 1 at btime + 3000 s; collected at 20:00.</summary>
     private FakeProc FirstNamespace()

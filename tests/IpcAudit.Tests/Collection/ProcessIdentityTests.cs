@@ -126,6 +126,19 @@ public sealed class ProcessIdentityTests : IDisposable
     }
 
     [Fact]
+    public void NonDumpableProcessIsAHolderOfItsRealUid()
+    {
+        // A daemon's child after setuid(33): /proc/PID is owned by root, status says uid 33.
+        var proc = Tree()
+            .Process(700, "cron", startTicks: 5_000, ppid: 1, uid: 0)
+            .Process(610, "apache2", startTicks: 60_000, ppid: 1, uid: 33, owner: 0);
+        proc.Queues(FakeProc.MsgRow(1, 0x51, 4242, 0, 33, 33, Ctime + 10, 0, Ctime, qnum: 1));
+        CollectOk(proc, T1);
+
+        Assert.Equal([610L], Rows("SELECT pid FROM processes WHERE uid = 33").Select(r => (long)r[0]!));
+    }
+
+    [Fact]
     public void ZombieLeaderWithLiveThreadsIsAliveAndAttached()
     {
         var proc = Tree(FakeProc.OtherNamespace)

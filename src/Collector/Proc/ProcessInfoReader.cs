@@ -182,7 +182,12 @@ public sealed class ProcessInfoReader(ProcRoot proc)
             throw new ProcFormatException(fileName, 1, "flags", $"not a number: '{flagsText}'");
         var startTime = rest[fields[startTimeField - firstField]];
         if (!ulong.TryParse(startTime, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
-            throw new ProcFormatException(fileName, 1, "starttime", $"not a number: '{startTime}'");
+        {
+            // Digits past 2^64 are a start beyond any clock, like any past year 9999: that process is unknown, not gone.
+            if (startTime.IsEmpty || startTime.ContainsAnyExceptInRange('0', '9'))
+                throw new ProcFormatException(fileName, 1, "starttime", $"not a number: '{startTime}'");
+            ticks = ulong.MaxValue;
+        }
         return new ProcessStat(comm, state[0], parent, flags, ticks);
     }
 

@@ -215,13 +215,18 @@ public sealed class ProcessIdentityTests : IDisposable
         Assert.Null(Assert.Single(Rows("SELECT valid_to FROM processes WHERE pid = 500"))[0]);
     }
 
-    [Fact]
-    public void StartTimeBeyondAnyClockMakesThatProcessUnknownNotACrash()
+    [Theory]
+    [InlineData("92233720368547")]          // ~9.2e13 ticks: year 31000, where DateTimeOffset overflowed
+    [InlineData("9223372036854775808")]     // 2^63: no longer a SQLite INTEGER
+    [InlineData("18446744073709551616")]    // 2^64: no longer a ulong
+    public void StartTimeBeyondAnyClockMakesThatProcessUnknownNotACrash(string ticks)
     {
         var proc = Tree().Process(500, "worker", startTicks: 120_000, uid: 1000);
         QueueUsedBy(proc, 500);
         CollectOk(proc, T1);
-        proc.Process(500, "worker", startTicks: 92_233_720_368_547, uid: 1000);   // ~9.2e13 ticks: year 31000
+        proc.Process(500, "worker", startTicks: 0, uid: 1000);
+        var stat = Path.Combine(proc.Root, "500", "stat");
+        File.WriteAllText(stat, File.ReadAllText(stat).Replace(" 0 2404352 ", $" {ticks} 2404352 "));
         var run = Collect(proc, T2);
 
         Assert.Equal(0, run.ExitCode);

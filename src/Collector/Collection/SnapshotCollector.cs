@@ -84,7 +84,7 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
             return new(ProcessFacts.Unknown, false, $"{proc.PathOf("stat")} missing: no boot time, liveness unknown");
 
         var pids = new List<int>(ReferencedPids.Of(shm, sem, msg));
-        var uids = new HashSet<uint>();
+        var uids = new List<uint>();
         foreach (var o in shm) { uids.Add(o.Uid); uids.Add(o.Cuid); }
         foreach (var o in sem) { uids.Add(o.Uid); uids.Add(o.Cuid); }
         foreach (var o in msg) { uids.Add(o.Uid); uids.Add(o.Cuid); }
@@ -95,13 +95,16 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
         if (uids.Count > 0 || otherNamespace)
         {
             var scan = new HolderScanner(proc).Scan();
+            // Duplicates are dropped by the reader.
             foreach (var uid in uids)
-                if (scan.OldestByUid.TryGetValue(uid, out var holder)) pids.Add(holder);
+                if (scan.HolderOf(uid) is { } holder) pids.Add(holder);
             if (otherNamespace && scan.OldestStartTicks is { } ticks) oldestStart = ProcessInfoReader.StartTime(bootTime, ticks);
         }
 
         var processes = reader.ReadWithParents(pids);
-        var unknown = processes.Where(p => p.StartUnknown).Select(p => p.Pid).ToList();
+        var unknown = new List<string>();
+        foreach (var p in processes)
+            if (p.StartUnknown) unknown.Add(p.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return unknown.Count == 0
             ? new(new ProcessFacts(processes, oldestStart))
             : new(new ProcessFacts(processes, oldestStart), false,

@@ -5,17 +5,26 @@ using IpcAudit.Collector.Native;
 namespace IpcAudit.Collector.Proc;
 
 /// <summary>What one pass over /proc found about the processes of our IPC namespace.</summary>
-/// <param name="OldestByUid">uid → pid of its oldest live process that may hold objects (no pid 1, kernel thread or service manager).</param>
+/// <param name="OldestByUid">
+/// uid (as int, unchecked: a Dictionary&lt;int, class&gt; runs on precompiled code, a &lt;uint, ...&gt; one is
+/// JIT-compiled at every start) → its oldest live process that may hold objects (no pid 1, kernel thread or service manager).
+/// </param>
 /// <param name="OldestStartTicks">Start ticks of the oldest live process of the namespace, any kind; null when none was readable.</param>
 /// <param name="ProcessesScanned">Live processes read.</param>
-public sealed record HolderScan(IReadOnlyDictionary<uint, int> OldestByUid, ulong? OldestStartTicks, int ProcessesScanned);
+public sealed record HolderScan(IReadOnlyDictionary<int, HolderScan.Oldest> OldestByUid, ulong? OldestStartTicks, int ProcessesScanned)
+{
+    public sealed record Oldest(int Pid, ulong StartTicks);
+
+    public int? HolderOf(uint uid) => OldestByUid.TryGetValue(unchecked((int)uid), out var o) ? o.Pid : null;
+}
 
 /// <summary>
 /// The oldest live process of each uid in our IPC namespace: the kernel keeps no creator for an array
 /// or a queue, so "a live process of uid N started before this object's ctime" is what is left to say
 /// the object may still be held. The uid is the owner of /proc/PID, which is the effective uid (procps
-/// does the same), except that a non-dumpable process (one that changed credentials, e.g. a daemon's
-/// children after setuid) is owned by root. One pass: /proc/PID/stat, ns/ipc and one statx per process.
+/// does the same), or, where that owner is root, the real uid from /proc/PID/status: a non-dumpable
+/// process (a daemon's children after setuid) is owned by root whatever its uid. One pass:
+/// /proc/PID/stat, ns/ipc and one statx per process, and status for root-owned ones.
 /// Not thread-safe: one scanner reuses one read buffer.
 /// </summary>
 public sealed class HolderScanner(ProcRoot proc)
@@ -28,7 +37,7 @@ public sealed class HolderScanner(ProcRoot proc)
         // our namespace; so is one whose link we may not read: wrongly keeping a holder only makes a
         // verdict more careful.
         var ourNamespace = NsIpcLink.Read(proc);
-        var oldest = new Dictionary<uint, (ulong Ticks, int Pid)>();
+        var oldest = new Dictionary<int, HolderScan.Oldest>();
         ulong? oldestTicks = null;
         var scanned = 0;
         foreach (var pid in proc.ProcessIds())
@@ -45,11 +54,23 @@ public sealed class HolderScanner(ProcRoot proc)
             if (oldestTicks is null || stat.StartTicks < oldestTicks) oldestTicks = stat.StartTicks;
             if (pid <= 2 || stat.IsKernelThread || FamilyParent.IsServiceManager(stat.Comm)) continue;
             if (ProcFile.TryOwner(dir) is not { } uid) continue;
-            if (!oldest.TryGetValue(uid, out var best) || (stat.StartTicks, pid).CompareTo(best) < 0)
-                oldest[uid] = (stat.StartTicks, pid);
+            // A non-dumpable process (one that changed credentials: a daemon's children after setuid) is
+            // owned by root whatever its uid: for root-owned ones, read the real uid, which is what its
+            // processes row records.
+            if (uid == 0 && RealUid(dir, pid) is { } real) uid = real;
+            var key = unchecked((int)uid);
+            if (!oldest.TryGetValue(key, out var best) || stat.StartTicks < best.StartTicks
+                || stat.StartTicks == best.StartTicks && pid < best.Pid)
+                oldest[key] = new HolderScan.Oldest(pid, stat.StartTicks);
         }
-        var byUid = new Dictionary<uint, int>(oldest.Count);
-        foreach (var (uid, best) in oldest) byUid[uid] = best.Pid;
-        return new HolderScan(byUid, oldestTicks, scanned);
+        return new HolderScan(oldest, oldestTicks, scanned);
+    }
+
+    private uint? RealUid(string dir, int pid)
+    {
+        var length = ProcFile.TryRead(dir + "/status", ref _buffer, out _);
+        if (length <= 0) return null;
+        try { return ProcessInfoReader.ParseStatusUid(Encoding.UTF8.GetString(_buffer, 0, length), $"{pid}/status"); }
+        catch (ProcFormatException) { return null; }
     }
 }

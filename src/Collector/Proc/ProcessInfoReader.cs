@@ -4,8 +4,11 @@ using IpcAudit.Collector.Model;
 
 namespace IpcAudit.Collector.Proc;
 
-/// <summary>The parts of /proc/PID/stat we use: comm, state, parent, flags and start time in clock ticks since boot.</summary>
-public readonly record struct ProcessStat(string Comm, char State, int Ppid, uint Flags, ulong StartTicks)
+/// <summary>
+/// The parts of /proc/PID/stat we use: comm, state, parent, flags and start time in clock ticks since boot.
+/// A class: a Dictionary over our own struct is JIT-compiled at every start, one over a class is not.
+/// </summary>
+public sealed record ProcessStat(string Comm, char State, int Ppid, uint Flags, ulong StartTicks)
 {
     /// <summary>PF_KTHREAD (include/linux/sched.h): a kernel thread, no user space, no IPC of its own.</summary>
     public const uint KernelThreadFlag = 0x00200000;
@@ -31,7 +34,7 @@ public sealed class ProcessInfoReader(ProcRoot proc)
     private byte[] _buffer = new byte[4096];
     private long? _bootTime;
     private bool _bootTimeRead;
-    private readonly Dictionary<int, ProcessStat?> _stats = [];
+    private Dictionary<int, ProcessStat?>? _stats;
 
     /// <summary>One entry per distinct pid &gt; 0, sorted by pid. Never throws for a process that raced with exit.</summary>
     /// <exception cref="ProcFormatException">btime in /proc/stat is malformed: every start time would be wrong.</exception>
@@ -117,9 +120,10 @@ public sealed class ProcessInfoReader(ProcRoot proc)
     /// <summary>/proc/PID/stat parsed, read once per reader; null when the process is gone.</summary>
     private ProcessStat? StatOf(int pid)
     {
+        _stats ??= [];
         if (_stats.TryGetValue(pid, out var cached)) return cached;
         var file = pid.ToString(CultureInfo.InvariantCulture) + "/stat";
-        var stat = proc.ReadText(file) is { } text ? ParseStat(text, file) : (ProcessStat?)null;
+        var stat = proc.ReadText(file) is { } text ? ParseStat(text, file) : null;
         _stats[pid] = stat;
         return stat;
     }
@@ -178,7 +182,12 @@ public sealed class ProcessInfoReader(ProcRoot proc)
             throw new ProcFormatException(fileName, 1, "flags", $"not a number: '{flagsText}'");
         var startTime = rest[fields[startTimeField - firstField]];
         if (!ulong.TryParse(startTime, NumberStyles.None, CultureInfo.InvariantCulture, out var ticks))
-            throw new ProcFormatException(fileName, 1, "starttime", $"not a number: '{startTime}'");
+        {
+            // Digits past 2^64 are a start beyond any clock, like any past year 9999: that process is unknown, not gone.
+            if (startTime.IsEmpty || startTime.ContainsAnyExceptInRange('0', '9'))
+                throw new ProcFormatException(fileName, 1, "starttime", $"not a number: '{startTime}'");
+            ticks = ulong.MaxValue;
+        }
         return new ProcessStat(comm, state[0], parent, flags, ticks);
     }
 

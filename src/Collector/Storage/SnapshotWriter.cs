@@ -95,16 +95,18 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
     /// <summary>Whether an object present at the context's last snapshot is present now; a kind not read now may be.</summary>
     private bool AnyStillPresent(long context, Snapshot snapshot)
     {
-        var now = new HashSet<(string, long, long)>();
-        foreach (var o in snapshot.Shm) now.Add(("shm", o.Id, UnixTime.Ms(o.Ctime) ?? 0));
-        foreach (var o in snapshot.Sem) now.Add(("sem", o.Id, UnixTime.Ms(o.Ctime) ?? 0));
-        foreach (var o in snapshot.Msg) now.Add(("msg", o.Id, UnixTime.Ms(o.Ctime) ?? 0));
+        // Strings, not tuples: a HashSet over a tuple is JIT-compiled at every start.
+        static string Identity(string kind, long id, long ctime) => $"{kind} {id} {ctime}";
+        var now = new HashSet<string>();
+        foreach (var o in snapshot.Shm) now.Add(Identity("shm", o.Id, UnixTime.Ms(o.Ctime) ?? 0));
+        foreach (var o in snapshot.Sem) now.Add(Identity("sem", o.Id, UnixTime.Ms(o.Ctime) ?? 0));
+        foreach (var o in snapshot.Msg) now.Add(Identity("msg", o.Id, UnixTime.Ms(o.Ctime) ?? 0));
         using var present = Prepare(StoreSql.PresentObjects);
         using var r = present.Bind(context).Query();
         while (r.Read())
         {
             var kind = r.GetString(0);
-            if (!snapshot.StepSucceeded(kind) || now.Contains((kind, r.GetInt64(1), r.GetInt64(2)))) return true;
+            if (!snapshot.StepSucceeded(kind) || now.Contains(Identity(kind, r.GetInt64(1), r.GetInt64(2)))) return true;
         }
         return false;
     }

@@ -126,6 +126,19 @@ public sealed class ProcessIdentityTests : IDisposable
     }
 
     [Fact]
+    public void NonDumpableProcessIsAHolderOfItsRealUid()
+    {
+        // A daemon's child after setuid(33): /proc/PID is owned by root, status says uid 33.
+        var proc = Tree()
+            .Process(700, "cron", startTicks: 5_000, ppid: 1, uid: 0)
+            .Process(610, "apache2", startTicks: 60_000, ppid: 1, uid: 33, owner: 0);
+        proc.Queues(FakeProc.MsgRow(1, 0x51, 4242, 0, 33, 33, Ctime + 10, 0, Ctime, qnum: 1));
+        CollectOk(proc, T1);
+
+        Assert.Equal([610L], Rows("SELECT pid FROM processes WHERE uid = 33").Select(r => (long)r[0]!));
+    }
+
+    [Fact]
     public void ZombieLeaderWithLiveThreadsIsAliveAndAttached()
     {
         var proc = Tree(FakeProc.OtherNamespace)
@@ -202,13 +215,18 @@ public sealed class ProcessIdentityTests : IDisposable
         Assert.Null(Assert.Single(Rows("SELECT valid_to FROM processes WHERE pid = 500"))[0]);
     }
 
-    [Fact]
-    public void StartTimeBeyondAnyClockMakesThatProcessUnknownNotACrash()
+    [Theory]
+    [InlineData("92233720368547")]          // ~9.2e13 ticks: year 31000, where DateTimeOffset overflowed
+    [InlineData("9223372036854775808")]     // 2^63: no longer a SQLite INTEGER
+    [InlineData("18446744073709551616")]    // 2^64: no longer a ulong
+    public void StartTimeBeyondAnyClockMakesThatProcessUnknownNotACrash(string ticks)
     {
         var proc = Tree().Process(500, "worker", startTicks: 120_000, uid: 1000);
         QueueUsedBy(proc, 500);
         CollectOk(proc, T1);
-        proc.Process(500, "worker", startTicks: 92_233_720_368_547, uid: 1000);   // ~9.2e13 ticks: year 31000
+        proc.Process(500, "worker", startTicks: 0, uid: 1000);
+        var stat = Path.Combine(proc.Root, "500", "stat");
+        File.WriteAllText(stat, File.ReadAllText(stat).Replace(" 0 2404352 ", $" {ticks} 2404352 "));
         var run = Collect(proc, T2);
 
         Assert.Equal(0, run.ExitCode);

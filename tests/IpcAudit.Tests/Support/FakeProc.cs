@@ -21,9 +21,12 @@ public sealed class FakeProc
 
     public void Btime(long btime) => Write("stat", $"cpu  1 2 3 4\nbtime {btime}\nprocesses 9\n");
 
-    /// <summary>Writes /proc/PID/{stat,status,cmdline,maps}, and ns/ipc when a namespace is given; the directory is owned by uid.</summary>
+    /// <summary>
+    /// Writes /proc/PID/{stat,status,cmdline,maps}, and ns/ipc when a namespace is given. The directory is
+    /// owned by uid, or by owner (root for a non-dumpable process, as the kernel does).
+    /// </summary>
     public FakeProc Process(int pid, string comm, ulong startTicks, int ppid = 1, uint uid = 0, char state = 'S', int threads = 1,
-        uint flags = 0x400100, ulong? ipcNamespace = null, string maps = "", string? nspid = null)
+        uint flags = 0x400100, ulong? ipcNamespace = null, string maps = "", string? nspid = null, uint? owner = null)
     {
         var dir = pid.ToString(CultureInfo.InvariantCulture);
         Write(dir + "/stat", Stat(pid, comm, state, ppid, flags, startTicks));
@@ -33,7 +36,7 @@ public sealed class FakeProc
         Write(dir + "/cmdline", comm + "\0--flag\0");
         Write(dir + "/maps", maps);
         if (ipcNamespace is { } ns) Link(dir + "/ns/ipc", ns);
-        Chown(Path.Combine(Root, dir), uid);
+        Chown(Path.Combine(Root, dir), owner ?? uid);
         return this;
     }
 

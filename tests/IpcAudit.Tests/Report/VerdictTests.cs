@@ -360,4 +360,55 @@ public sealed class VerdictTests : IDisposable
         Assert.Equal(1, orphan.Id);
         Assert.Contains("one of 3 orphaned private one-semaphore arrays of uid 33", orphan.Reason);
     }
+
+    /// <summary>A live process with its start ticks and parent, as the schema-2 collector records it.</summary>
+    private static ProcessInfo Proc(int pid, ulong ticks, int ppid = 1, ulong? parentTicks = null, uint uid = 33, DateTimeOffset? started = null, string? cmdline = null) =>
+        Alive(pid, started ?? T0.AddDays(-2).AddSeconds(ticks / 100.0), cmdline) with { Uid = uid, StartTicks = ticks, Ppid = ppid, ParentStartTicks = parentTicks };
+
+    [Fact]
+    public void LiveParentOfAPastUserMakesTheArrayIdle()
+    {
+        // Apache: the master (pid 500) lives; the child 600 that did the last semop was seen alive and exited.
+        var master = Proc(500, 1000, uid: 0, cmdline: "/usr/sbin/apache2 -k start");
+        var child = Proc(600, 5000, ppid: 500, parentTicks: 1000, started: T0.AddHours(-1));
+        var array = Sem(1, nsems: 1) with { Key = 0, Uid = 33, Cuid = 0, Semaphores = [new Semaphore(0, 1, 0, 0, 600)], Otime = T0.AddMinutes(-30) };
+        _history.SaveHourly(Hours(0, 30), h => Build(H(h), sem: [array], processes: h < 2 ? [master, child] : [master]));
+
+        var report = _history.Report(-1, 31, OneHour);
+        Assert.Empty(report.Orphans);
+        var idle = Assert.Single(report.Idle);
+        Assert.Contains(idle.Missing, m => m == "its parent pid 500 (/usr/sbin/apache2 -k start) is alive and may still hold it");
+        Assert.Contains(idle.Evidence, e => e.StartsWith("last semop pid 600 (/usr/bin/proc600 --serve) was seen alive from 2026-11-01T00:00:00Z and had exited by 2026-11-01T02:00:00Z", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void KilledParentAndChildrenMakeAnOrphanWhateverRootStillRuns()
+    {
+        // The whole family was seen and is gone: an old root process (sshd) holds nothing of it.
+        var server = Proc(500, 1000, uid: 4242, cmdline: "/usr/bin/server");
+        var child = Proc(600, 5000, ppid: 500, parentTicks: 1000, uid: 4242, started: T0.AddHours(-1));
+        var sshd = Proc(300, 100, uid: 0, cmdline: "sshd: /usr/sbin/sshd -D");
+        var array = Sem(1, nsems: 1) with { Key = 0, Uid = 4242, Cuid = 4242, Semaphores = [new Semaphore(0, 1, 0, 0, 600)], Otime = T0.AddMinutes(-30) };
+        _history.SaveHourly(Hours(0, 30), h => Build(H(h), sem: [array], processes: h < 3 ? [server, child, sshd] : [sshd]));
+
+        var orphan = Assert.Single(_history.Report(-1, 31, OneHour).Orphans);
+        Assert.Equal(H(3), orphan.OrphanedSince);
+        Assert.Contains(orphan.Evidence, e => e == "its parent pid 500 (/usr/bin/server) had exited by 2026-11-01T03:00:00Z");
+        Assert.DoesNotContain(orphan.Evidence, e => e.StartsWith("no live process of uid", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AClockStepKeepsALiveCreatorAliveAndItsSegmentInUse()
+    {
+        // The creator started 5 s before the segment; btime moves by 30 s at hour 10 (an NTP step), so its
+        // wall-clock start would read 25 s after the segment, like a later process under a reused pid.
+        // Its start ticks do not move: one process, alive, and the segment in use.
+        var ctime = T0.AddDays(-1);
+        _history.SaveHourly(Hours(0, 30), h => Build(H(h), shm: [Shm(1, cpid: 700)],
+            processes: [Proc(700, 4200, uid: 1000, started: ctime.AddSeconds(h < 10 ? -5 : 25))]));
+
+        var report = _history.Report(-1, 31, OneHour);
+        Assert.Empty(report.Orphans);
+        Assert.Empty(report.Idle);
+    }
 }

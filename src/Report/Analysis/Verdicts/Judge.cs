@@ -87,7 +87,7 @@ public static class Judge
                 evidence.Add($"the parent of pid {Num(p.Pid)} was not recorded (history collected before schema 2)");
             }
             else if (p.ParentStartTicks is null)
-                evidence.Add($"its parent pid {Num(ppid)} is init or a service manager, which adopts orphans: not family");
+                evidence.Add($"its parent pid {Num(ppid)} is not family: init, a service manager that adopts orphans, or already gone when it was first seen");
             else if (processes.Parent(p) is not { } parent)
             {
                 familyUnknown = true;

@@ -1,3 +1,4 @@
+using IpcAudit.Collector.Storage;
 using IpcAudit.Tests.Support;
 using Xunit;
 
@@ -54,5 +55,16 @@ public sealed class OldDatabaseTests : IDisposable
         var list = CliRun.Of(["snapshots", "--db", db], TimeZoneInfo.Utc);
         Assert.Equal(6, list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length - 1);
         Assert.Contains("2026-11-21 06:25:00 UTC", list.Stdout);
+    }
+
+    [Fact]
+    public void TheOldDatabaseIsUpgradedBySqlite353OrNewer()
+    {
+        // 0.1.0 bundled SQLite 3.35.5 (2021); the file it wrote must open with the current engine.
+        using var connection = IpcAuditDatabase.OpenForWrite(CopyOfShipped());
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT sqlite_version()";
+        var version = Version.Parse((string)command.ExecuteScalar()!);
+        Assert.True(version >= new Version(3, 53), $"SQLite {version}");
     }
 }

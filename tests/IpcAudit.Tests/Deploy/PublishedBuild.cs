@@ -10,7 +10,7 @@ namespace IpcAudit.Tests.Deploy;
 /// </summary>
 public sealed class PublishedBuild : IDisposable
 {
-    public static readonly TimeSpan BuildLimit = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan BuildLimit = TimeSpan.FromMinutes(15);
 
     /// <summary>
     /// Nested builds must not inherit the test host's MSBuild settings, nor leave build servers

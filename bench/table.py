@@ -81,3 +81,5 @@ def slopes(by_n, extra, field, title, unit):
             print(f"| {label} | {slope:.1f} |")
 
 
+if __name__ == "__main__":
+    main()

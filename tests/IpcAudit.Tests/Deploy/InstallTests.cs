@@ -92,6 +92,36 @@ public sealed class InstallTests(PublishedBuild build) : IDisposable
     }
 
     [Fact]
+    public void NativeExecutableUpgradesTheOldDatabaseAndReportsItInEveryFormat()
+    {
+        // CsvHelper, System.Text.Json, System.CommandLine and SQLite, compiled ahead of time: what
+        // 0.1.0 reported from its database, this build reports the same (Fixtures/db/README.md).
+        var (_, exe) = InstallNative();
+        var fixtures = Path.Combine(TestPaths.Fixtures, "db");
+        var db = _dir.File("old.db");
+        File.Copy(Path.Combine(fixtures, "v0.1.0-schema1.db"), db);
+        var collect = BoundedProcess.Run(exe, ["collect", "--db", db, "--proc-root", Fixture, "--at", "2026-11-21T06:25:00Z", "--quiet"],
+            RunLimit, NoHome, unset: NoDotnet);
+        Assert.True(collect.ExitCode == 0, collect.Stderr);
+
+        string[] window = ["report", "--db", db, "--since", "2026-11-21T00:00:00Z", "--until", "2026-11-21T06:20:00Z", "--orphan-age", "1m"];
+        var json = BoundedProcess.Run(exe, [.. window, "--format", "json"], RunLimit, NoHome, unset: NoDotnet);
+        Assert.True(json.ExitCode == 0, json.Stderr);
+        Assert.Equal(File.ReadAllText(Path.Combine(fixtures, "v0.1.0-schema1.report.json")), json.Stdout);
+
+        var csv = BoundedProcess.Run(exe, [.. window, "--format", "csv", "--output", _dir.File("csv")], RunLimit, NoHome, unset: NoDotnet);
+        Assert.True(csv.ExitCode == 0, csv.Stderr);
+        var orphans = File.ReadAllLines(_dir.File("csv/orphans.csv"));
+        Assert.Equal("host,kind,id,key,owner,bytes,first_seen,orphaned_since,age_seconds,creator_pid,creator_alive,reason,suggested_command", orphans[0]);
+        Assert.Equal(40, orphans.Length - 1);
+        Assert.StartsWith("old-live,shm,15,0x00000000,0,65536,", orphans[1]);
+
+        var html = BoundedProcess.Run(exe, [.. window, "--format", "html", "--output", _dir.File("r.html")], RunLimit, NoHome, unset: NoDotnet);
+        Assert.True(html.ExitCode == 0, html.Stderr);
+        Assert.Contains("ipcrm -m 15", File.ReadAllText(_dir.File("r.html")));
+    }
+
+    [Fact]
     public void ToolInstallsFromThePackageAndCollects()
     {
         var tools = _dir.File("tools");

@@ -38,7 +38,7 @@ public static class FleetMerger
                 MergeSql.UpsertObject, _objects, v => v[0] = _contexts[(long)v[0]!]);
             foreach (var kind in new[] { "shm", "sem", "msg" })
                 Rows($"SELECT * FROM {kind}_states", v => v[0] = _objects[(long)v[0]!], MergeSql.UpsertState(kind, src, kind + "_states"));
-            Rows(MergeSql.SelectProcesses, v => v[0] = _contexts[(long)v[0]!], MergeSql.UpsertProcess);
+            Rows("SELECT * FROM processes", v => v[0] = _contexts[(long)v[0]!], MergeSql.UpsertProcess);
             return new MergeResult(added, skipped);
         }
 

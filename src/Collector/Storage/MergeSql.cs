@@ -20,14 +20,9 @@ internal static class MergeSql
         """;
 
     public const string UpsertProcess = """
-        INSERT INTO processes (context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks)
-        VALUES ($context, $pid, $start, $from, $to, $comm, $cmdline, $uid, $ticks, $ppid, $parentTicks)
+        INSERT INTO processes (context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid)
+        VALUES ($context, $pid, $start, $from, $to, $comm, $cmdline, $uid)
         ON CONFLICT (context_id, pid, start_time, valid_from) DO UPDATE SET valid_to = excluded.valid_to
-        """;
-
-    /// <summary>The source's process rows, in UpsertProcess's column order (schema 2 added the last three).</summary>
-    public const string SelectProcesses = """
-        SELECT context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks FROM processes
         """;
 
     /// <summary>Column list read from the table itself so the copy follows the schema.</summary>

@@ -30,7 +30,7 @@ public sealed class OldDatabaseTests : IDisposable
         var run = CliRun.Of("report", "--db", db, "--format", "json");
         Assert.Equal(4, run.ExitCode);
         Assert.Equal("", run.Stdout);
-        Assert.Equal([$"ipcaudit: {db}: schema 1 is older than this ipcaudit's 2; upgrade it with `ipcaudit collect --db {db}` or `ipcaudit merge --db NEW.db {db}`"],
+        Assert.Equal([$"ipcaudit: {db}: schema 1 is older than this ipcaudit's {Migrations.Latest}; upgrade it with `ipcaudit collect --db {db}` or `ipcaudit merge --db NEW.db {db}`"],
             run.StderrLines);
         Assert.Equal(File.ReadAllBytes(Shipped), File.ReadAllBytes(db));
     }

@@ -236,9 +236,16 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
         return new(result, tally.Succeeded, tally.Note(what));
     }
 
+    /// <summary>The attachments step's note when no segment is attached: skipped as not needed, not failed.</summary>
+    public const string SkippedNoAttachments = "skipped, not needed: no segment has attachments (nattch 0 for all)";
+
     private StepOutcome<IReadOnlyList<ShmSegment>> ReadAttachments(IReadOnlyList<ShmSegment> segments)
     {
         if (segments.Count == 0) return new(segments);
+        // Σ nattch = 0: the kernel itself says nobody maps any segment, so every attacher list is
+        // known empty without reading every process's maps (~180 ms per 480,000 mapped areas).
+        if (segments.All(s => s.Nattch == 0))
+            return new(segments.Select(s => s with { AttachedPids = [] }).ToList(), true, SkippedNoAttachments);
         var scan = new ShmAttachmentScanner(proc).Scan();
         var result = new ShmSegment[segments.Count];
         for (var i = 0; i < segments.Count; i++)

@@ -11,11 +11,32 @@ public static class IpcAuditDatabase
     /// <summary>PRAGMA application_id: "IPCA". Tells our file from any other SQLite file.</summary>
     public const int ApplicationId = 0x49504341;
 
-    static IpcAuditDatabase() => SQLitePCL.Batteries_V2.Init();
+    /// <summary>Why SQLite could not be loaded, or null. The native build needs libe_sqlite3.so beside it.</summary>
+    private static readonly string? SqliteMissing = LoadSqlite();
+
+    private static void RequireSqlite()
+    {
+        if (SqliteMissing is not null) throw new IpcAuditException(SqliteMissing, ExitCodes.Failure);
+    }
+
+    private static string? LoadSqlite()
+    {
+        try
+        {
+            SQLitePCL.Batteries_V2.Init();
+            return null;
+        }
+        catch (DllNotFoundException)
+        {
+            // One line instead of a loader stack trace: the administrator copied the executable alone.
+            return $"SQLite's library libe_sqlite3.so is not in {AppContext.BaseDirectory.TrimEnd('/')}: install it beside the ipcaudit executable (README: Install and schedule)";
+        }
+    }
 
     /// <summary>Opens for writing, creating the file (mode 0600: it holds command lines) and applying migrations.</summary>
     public static SqliteConnection OpenForWrite(string path)
     {
+        RequireSqlite();
         var full = Path.GetFullPath(path);
         CreateIfMissing(full);
         var connection = Open(full, SqliteOpenMode.ReadWrite);
@@ -71,6 +92,7 @@ public static class IpcAuditDatabase
 
     private static SqliteConnection Open(string path, SqliteOpenMode mode)
     {
+        RequireSqlite();
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = path,

@@ -1,13 +1,16 @@
 namespace IpcAudit.Collector.Storage;
 
-/// <summary>Read-side statements: a snapshot "as of" its time is a range lookup on the state tables.</summary>
+/// <summary>
+/// Read-side statements: a snapshot "as of" its time is a range lookup on the state tables. SnapshotReader
+/// reads their columns by position, in the order written here.
+/// </summary>
 internal static class ReaderSql
 {
     public const string ListSnapshots = """
         SELECT s.snapshot_id, s.snapshot_uid, s.context_id, c.host, c.boot_id, c.ipc_namespace, s.taken_at,
                s.shm_count, s.sem_count, s.msg_count, s.collector_version
         FROM snapshots s JOIN contexts c ON c.context_id = s.context_id
-        WHERE (@host IS NULL OR c.host = @host)
+        WHERE ($host IS NULL OR c.host = $host)
         ORDER BY s.taken_at, s.snapshot_id
         """;
 
@@ -20,15 +23,15 @@ internal static class ReaderSql
                l.msgmax, l.msgmnb, l.msgmni
         FROM snapshots s JOIN contexts c ON c.context_id = s.context_id
         LEFT JOIN limit_sets l ON l.limit_set_id = s.limit_set_id
-        WHERE s.snapshot_id = @id
+        WHERE s.snapshot_id = $id
         """;
 
-    public const string Steps = "SELECT step, duration_us, succeeded, note FROM snapshot_steps WHERE snapshot_id = @id ORDER BY ordinal";
+    public const string Steps = "SELECT step, duration_us, succeeded, note FROM snapshot_steps WHERE snapshot_id = $id ORDER BY ordinal";
 
     private const string AsOf = """
 
-        WHERE o.context_id = @context AND o.first_seen <= @at AND (o.removed_at IS NULL OR o.removed_at > @at)
-          AND s.valid_from <= @at AND (s.valid_to IS NULL OR s.valid_to > @at)
+        WHERE o.context_id = $context AND o.first_seen <= $at AND (o.removed_at IS NULL OR o.removed_at > $at)
+          AND s.valid_from <= $at AND (s.valid_to IS NULL OR s.valid_to > $at)
         ORDER BY o.ipc_id
         """;
 
@@ -51,6 +54,6 @@ internal static class ReaderSql
 
     public const string ProcessesAsOf = """
         SELECT pid, start_time, comm, cmdline, uid FROM processes
-        WHERE context_id = @context AND valid_from <= @at AND (valid_to IS NULL OR valid_to > @at)
+        WHERE context_id = $context AND valid_from <= $at AND (valid_to IS NULL OR valid_to > $at)
         """;
 }

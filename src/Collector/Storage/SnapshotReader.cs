@@ -1,5 +1,4 @@
 using System.Globalization;
-using Dapper;
 using IpcAudit.Collector.Model;
 using Microsoft.Data.Sqlite;
 
@@ -8,8 +7,6 @@ namespace IpcAudit.Collector.Storage;
 /// <summary>Reads stored snapshots back. Opens the database read-only.</summary>
 public sealed class SnapshotReader : IDisposable
 {
-    static SnapshotReader() => DefaultTypeMap.MatchNamesWithUnderscores = true;
-
     public SqliteConnection Connection { get; }
     public string Path { get; }
 
@@ -21,8 +18,9 @@ public sealed class SnapshotReader : IDisposable
         return new SnapshotReader(IpcAuditDatabase.OpenForRead(full), full);
     }
 
-    public IReadOnlyList<SnapshotSummary> List(string? host = null) => Guard(() =>
-        Connection.Query<SummaryRow>(ReaderSql.ListSnapshots, new { host }).Select(r => r.ToSummary()).ToList());
+    public IReadOnlyList<SnapshotSummary> List(string? host = null) => Guard(() => Rows(ReaderSql.ListSnapshots, [host], r =>
+        new SnapshotSummary(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), Text(r, 4), Long(r, 5),
+            UnixTime.FromMs(r.GetInt64(6)), r.GetInt32(7), r.GetInt32(8), r.GetInt32(9), r.GetString(10))));
 
     /// <summary>A snapshot named by id, or the latest at or before an ISO-8601 time; null when none.</summary>
     public long? Resolve(string idOrTime, string? host = null)
@@ -40,43 +38,27 @@ public sealed class SnapshotReader : IDisposable
     /// <summary>Rebuilds the snapshot as it was collected: objects from the states valid at its time.</summary>
     public Snapshot Load(long snapshotId) => Guard(() =>
     {
-        var h = Connection.QuerySingleOrDefault<HeaderRow>(ReaderSql.SnapshotHeader, new { id = snapshotId })
+        var h = Rows(ReaderSql.SnapshotHeader, [snapshotId], ReadHeader).SingleOrDefault()
                 ?? throw new IpcAuditException($"{Path}: no snapshot {snapshotId}", ExitCodes.BadInput);
-        var steps = Connection.Query<StepRow>(ReaderSql.Steps, new { id = snapshotId })
-            .Select(s => new CollectionStep(s.Step, TimeSpan.FromTicks(s.DurationUs * 10), s.Succeeded != 0, s.Note)).ToList();
-        var args = new { context = h.ContextId, at = h.TakenAt };
-        var shm = Connection.Query<ShmRow>(ReaderSql.ShmAsOf, args).Select(r => r.ToModel()).ToList();
-        var sem = Connection.Query<SemRow>(ReaderSql.SemAsOf, args).Select(r => r.ToModel()).ToList();
-        var msg = Connection.Query<MsgRow>(ReaderSql.MsgAsOf, args).Select(r => r.ToModel()).ToList();
-        var live = Connection.Query<ProcessRow>(ReaderSql.ProcessesAsOf, args).ToDictionary(p => (int)p.Pid);
+        var steps = Rows(ReaderSql.Steps, [snapshotId], r =>
+            new CollectionStep(r.GetString(0), TimeSpan.FromTicks(r.GetInt64(1) * 10), r.GetInt64(2) != 0, Text(r, 3)));
+        object?[] asOf = [h.Context, h.TakenAt];
+        var shm = Rows(ReaderSql.ShmAsOf, asOf, ReadShm);
+        var sem = Rows(ReaderSql.SemAsOf, asOf, ReadSem);
+        var msg = Rows(ReaderSql.MsgAsOf, asOf, ReadMsg);
+        var live = Rows(ReaderSql.ProcessesAsOf, asOf, r => new ProcessInfo
+        {
+            Pid = r.GetInt32(0), Alive = true, StartTime = UnixTime.FromMs(r.GetInt64(1)), Comm = Text(r, 2), Cmdline = Text(r, 3),
+            Uid = (uint?)Long(r, 4),
+        }).ToDictionary(p => p.Pid);
         var processesKnown = steps.Any(s => s.Name == SnapshotWriter.ProcessesStep && s.Succeeded);
         var processes = processesKnown
-            ? ReferencedPids.Of(shm, sem, msg).Select(pid => live.TryGetValue(pid, out var p)
-                ? new ProcessInfo { Pid = pid, Alive = true, Comm = p.Comm, Cmdline = p.Cmdline, Uid = (uint?)p.Uid, StartTime = UnixTime.FromMs(p.StartTime) }
-                : new ProcessInfo { Pid = pid, Alive = false }).ToList()
+            ? ReferencedPids.Of(shm, sem, msg).Select(pid => live.TryGetValue(pid, out var p) ? p : new ProcessInfo { Pid = pid, Alive = false }).ToList()
             : [];
         return new Snapshot
         {
-            Host = new HostIdentity
-            {
-                Host = h.Host, MachineId = h.MachineId, BootId = h.BootId, Kernel = h.Kernel,
-                IpcNamespace = (ulong?)h.IpcNamespace, PageSize = (int)h.PageSize,
-            },
-            TakenAt = UnixTime.FromMs(h.TakenAt),
-            CollectorVersion = h.CollectorVersion,
-            Limits = new IpcLimits
-            {
-                Shmmax = U(h.Shmmax), Shmall = U(h.Shmall), Shmmni = U(h.Shmmni), ShmRmidForced = U(h.ShmRmidForced),
-                Semmsl = U(h.Semmsl), Semmns = U(h.Semmns), Semopm = U(h.Semopm), Semmni = U(h.Semmni),
-                Msgmax = U(h.Msgmax), Msgmnb = U(h.Msgmnb), Msgmni = U(h.Msgmni),
-            },
-            Usage = new IpcUsage
-            {
-                ShmSegments = h.ShmSegments, ShmPagesAllocated = (ulong?)h.ShmPagesAllocated,
-                ShmPagesResident = (ulong?)h.ShmPagesResident, ShmPagesSwapped = (ulong?)h.ShmPagesSwapped,
-                SemArrays = h.SemArrays, SemSemaphores = h.SemSemaphores,
-                MsgQueues = h.MsgQueues, MsgMessages = h.MsgMessages, MsgBytes = h.MsgBytes,
-            },
+            Host = h.Host, TakenAt = UnixTime.FromMs(h.TakenAt), CollectorVersion = h.CollectorVersion,
+            Limits = h.Limits, Usage = h.Usage,
             Shm = shm, Sem = sem, Msg = msg, Processes = processes, Steps = steps,
             Notes = CompactJson.ParseStrings(h.Notes),
         };
@@ -92,85 +74,67 @@ public sealed class SnapshotReader : IDisposable
 
     public void Dispose() => Connection.Dispose();
 
-    // Row types: Dapper maps snake_case columns onto these (MatchNamesWithUnderscores).
-    private sealed class SummaryRow
+    /// <summary>Runs one read statement and maps every row; columns are read by position (ReaderSql's order).</summary>
+    private List<T> Rows<T>(string sql, ReadOnlySpan<object?> values, Func<SqliteDataReader, T> map)
     {
-        public long SnapshotId { get; set; } public string SnapshotUid { get; set; } = ""; public long ContextId { get; set; }
-        public string Host { get; set; } = ""; public string? BootId { get; set; } public long? IpcNamespace { get; set; }
-        public long TakenAt { get; set; } public long ShmCount { get; set; } public long SemCount { get; set; }
-        public long MsgCount { get; set; } public string CollectorVersion { get; set; } = "";
-        public SnapshotSummary ToSummary() => new(SnapshotId, SnapshotUid, ContextId, Host, BootId, IpcNamespace,
-            UnixTime.FromMs(TakenAt), (int)ShmCount, (int)SemCount, (int)MsgCount, CollectorVersion);
+        using var statement = new Statement(Connection, null, sql);
+        using var reader = statement.Bind(values).Query();
+        var rows = new List<T>();
+        while (reader.Read()) rows.Add(map(reader));
+        return rows;
     }
 
-    private sealed class HeaderRow
-    {
-        public long SnapshotId { get; set; } public string SnapshotUid { get; set; } = ""; public long ContextId { get; set; }
-        public long TakenAt { get; set; } public string CollectorVersion { get; set; } = ""; public string? Notes { get; set; }
-        public long? ShmSegments { get; set; } public long? ShmPagesAllocated { get; set; } public long? ShmPagesResident { get; set; }
-        public long? ShmPagesSwapped { get; set; } public long? SemArrays { get; set; } public long? SemSemaphores { get; set; }
-        public long? MsgQueues { get; set; } public long? MsgMessages { get; set; } public long? MsgBytes { get; set; }
-        public string Host { get; set; } = ""; public string? MachineId { get; set; } public string? BootId { get; set; }
-        public string? Kernel { get; set; } public long? IpcNamespace { get; set; } public long PageSize { get; set; }
-        public string? Shmmax { get; set; } public string? Shmall { get; set; } public string? Shmmni { get; set; }
-        public string? ShmRmidForced { get; set; } public string? Semmsl { get; set; } public string? Semmns { get; set; }
-        public string? Semopm { get; set; } public string? Semmni { get; set; } public string? Msgmax { get; set; }
-        public string? Msgmnb { get; set; } public string? Msgmni { get; set; }
-    }
+    private static long? Long(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+    private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static ulong? Exact(SqliteDataReader r, int i) => U(Text(r, i));
 
-    private sealed class StepRow
-    {
-        public string Step { get; set; } = ""; public long DurationUs { get; set; } public long Succeeded { get; set; } public string? Note { get; set; }
-    }
+    /// <summary>ReaderSql.SnapshotHeader's row: the snapshot, its context and its limit set.</summary>
+    private sealed record Header(long Context, long TakenAt, string CollectorVersion, string? Notes, HostIdentity Host,
+        IpcLimits Limits, IpcUsage Usage);
 
-    private sealed class ProcessRow
-    {
-        public long Pid { get; set; } public long StartTime { get; set; } public string? Comm { get; set; }
-        public string? Cmdline { get; set; } public long? Uid { get; set; }
-    }
-
-    private sealed class ShmRow
-    {
-        public long Id { get; set; } public long Key { get; set; } public long Mode { get; set; }
-        public long Uid { get; set; } public long Gid { get; set; } public long Cuid { get; set; } public long Cgid { get; set; }
-        public long Bytes { get; set; } public long Nattch { get; set; } public long Cpid { get; set; } public long Lpid { get; set; }
-        public long? Atime { get; set; } public long? Dtime { get; set; } public long? Ctime { get; set; }
-        public long? RssBytes { get; set; } public long? SwapBytes { get; set; } public string? AttachedPids { get; set; }
-        public ShmSegment ToModel() => new()
+    private static Header ReadHeader(SqliteDataReader r) => new(r.GetInt64(2), r.GetInt64(3), r.GetString(4), Text(r, 5),
+        new HostIdentity
         {
-            Id = (int)Id, Key = (uint)Key, Mode = (int)Mode, Uid = (uint)Uid, Gid = (uint)Gid, Cuid = (uint)Cuid, Cgid = (uint)Cgid,
-            Bytes = (ulong)Bytes, Nattch = Nattch, Cpid = (int)Cpid, Lpid = (int)Lpid,
-            Atime = UnixTime.FromMs(Atime), Dtime = UnixTime.FromMs(Dtime), Ctime = UnixTime.FromMs(Ctime),
-            RssBytes = (ulong?)RssBytes, SwapBytes = (ulong?)SwapBytes, AttachedPids = CompactJson.ParsePids(AttachedPids),
-        };
-    }
-
-    private sealed class SemRow
-    {
-        public long Id { get; set; } public long Key { get; set; } public long Mode { get; set; }
-        public long Uid { get; set; } public long Gid { get; set; } public long Cuid { get; set; } public long Cgid { get; set; }
-        public long Nsems { get; set; } public long? Otime { get; set; } public long? Ctime { get; set; }
-        public string? Semaphores { get; set; } public long Vanished { get; set; }
-        public SemArray ToModel() => new()
+            Host = r.GetString(15), MachineId = Text(r, 16), BootId = Text(r, 17), Kernel = Text(r, 18),
+            IpcNamespace = (ulong?)Long(r, 19), PageSize = r.GetInt32(20),
+        },
+        new IpcLimits
         {
-            Id = (int)Id, Key = (uint)Key, Mode = (int)Mode, Uid = (uint)Uid, Gid = (uint)Gid, Cuid = (uint)Cuid, Cgid = (uint)Cgid,
-            Nsems = (int)Nsems, Otime = UnixTime.FromMs(Otime), Ctime = UnixTime.FromMs(Ctime),
-            Semaphores = CompactJson.ParseSemaphores(Semaphores), Vanished = Vanished != 0,
-        };
-    }
-
-    private sealed class MsgRow
-    {
-        public long Id { get; set; } public long Key { get; set; } public long Mode { get; set; }
-        public long Uid { get; set; } public long Gid { get; set; } public long Cuid { get; set; } public long Cgid { get; set; }
-        public long Cbytes { get; set; } public long Qnum { get; set; } public long? Qbytes { get; set; }
-        public long Lspid { get; set; } public long Lrpid { get; set; }
-        public long? Stime { get; set; } public long? Rtime { get; set; } public long? Ctime { get; set; } public long Vanished { get; set; }
-        public MsgQueue ToModel() => new()
+            Shmmax = Exact(r, 21), Shmall = Exact(r, 22), Shmmni = Exact(r, 23), ShmRmidForced = Exact(r, 24),
+            Semmsl = Exact(r, 25), Semmns = Exact(r, 26), Semopm = Exact(r, 27), Semmni = Exact(r, 28),
+            Msgmax = Exact(r, 29), Msgmnb = Exact(r, 30), Msgmni = Exact(r, 31),
+        },
+        new IpcUsage
         {
-            Id = (int)Id, Key = (uint)Key, Mode = (int)Mode, Uid = (uint)Uid, Gid = (uint)Gid, Cuid = (uint)Cuid, Cgid = (uint)Cgid,
-            Cbytes = (ulong)Cbytes, Qnum = (ulong)Qnum, Qbytes = (ulong?)Qbytes, Lspid = (int)Lspid, Lrpid = (int)Lrpid,
-            Stime = UnixTime.FromMs(Stime), Rtime = UnixTime.FromMs(Rtime), Ctime = UnixTime.FromMs(Ctime), Vanished = Vanished != 0,
-        };
-    }
+            ShmSegments = Long(r, 6), ShmPagesAllocated = (ulong?)Long(r, 7), ShmPagesResident = (ulong?)Long(r, 8),
+            ShmPagesSwapped = (ulong?)Long(r, 9), SemArrays = Long(r, 10), SemSemaphores = Long(r, 11),
+            MsgQueues = Long(r, 12), MsgMessages = Long(r, 13), MsgBytes = Long(r, 14),
+        });
+
+    // Columns of ReaderSql.*AsOf: id, key, mode, uid, gid, cuid, cgid, then the kind's own.
+    private static ShmSegment ReadShm(SqliteDataReader r) => new()
+    {
+        Id = r.GetInt32(0), Key = (uint)r.GetInt64(1), Mode = r.GetInt32(2), Uid = (uint)r.GetInt64(3), Gid = (uint)r.GetInt64(4),
+        Cuid = (uint)r.GetInt64(5), Cgid = (uint)r.GetInt64(6), Bytes = (ulong)r.GetInt64(7), Nattch = r.GetInt64(8),
+        Cpid = r.GetInt32(9), Lpid = r.GetInt32(10),
+        Atime = UnixTime.FromMs(Long(r, 11)), Dtime = UnixTime.FromMs(Long(r, 12)), Ctime = UnixTime.FromMs(Long(r, 13)),
+        RssBytes = (ulong?)Long(r, 14), SwapBytes = (ulong?)Long(r, 15), AttachedPids = CompactJson.ParsePids(Text(r, 16)),
+    };
+
+    private static SemArray ReadSem(SqliteDataReader r) => new()
+    {
+        Id = r.GetInt32(0), Key = (uint)r.GetInt64(1), Mode = r.GetInt32(2), Uid = (uint)r.GetInt64(3), Gid = (uint)r.GetInt64(4),
+        Cuid = (uint)r.GetInt64(5), Cgid = (uint)r.GetInt64(6), Nsems = r.GetInt32(7),
+        Otime = UnixTime.FromMs(Long(r, 8)), Ctime = UnixTime.FromMs(Long(r, 9)),
+        Semaphores = CompactJson.ParseSemaphores(Text(r, 10)), Vanished = r.GetInt64(11) != 0,
+    };
+
+    private static MsgQueue ReadMsg(SqliteDataReader r) => new()
+    {
+        Id = r.GetInt32(0), Key = (uint)r.GetInt64(1), Mode = r.GetInt32(2), Uid = (uint)r.GetInt64(3), Gid = (uint)r.GetInt64(4),
+        Cuid = (uint)r.GetInt64(5), Cgid = (uint)r.GetInt64(6), Cbytes = (ulong)r.GetInt64(7), Qnum = (ulong)r.GetInt64(8),
+        Qbytes = (ulong?)Long(r, 9), Lspid = r.GetInt32(10), Lrpid = r.GetInt32(11),
+        Stime = UnixTime.FromMs(Long(r, 12)), Rtime = UnixTime.FromMs(Long(r, 13)), Ctime = UnixTime.FromMs(Long(r, 14)),
+        Vanished = r.GetInt64(15) != 0,
+    };
 }

@@ -38,7 +38,7 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
         var stored = new CollectionStep("store", clock.Elapsed - collected, true);
 
         foreach (var step in snapshot.Steps)
-            log.Verbose($"step {step.Name}: {StderrLog.Duration(step.Duration)}, {(step.Succeeded ? "ok" : "incomplete")}; read {collector.SourceOf(step.Name)}");
+            log.Verbose($"step {step.Name}: {StderrLog.Duration(step.Duration)}, {(step.Succeeded ? "ok" : "incomplete")}{(step.Succeeded && step.Note is not null ? $" ({step.Note})" : "")}; read {collector.SourceOf(step.Name)}");
         log.Verbose($"stored snapshot {id} of {snapshot.Host.Host} ({snapshot.Shm.Count} shm, {snapshot.Sem.Count} sem, {snapshot.Msg.Count} msg) in {StderrLog.Duration(stored.Duration)} (open, lock, write, commit)");
         foreach (var note in snapshot.Notes) log.Warning(note);
         foreach (var step in snapshot.Steps.Where(s => !s.Succeeded))

@@ -75,4 +75,35 @@ public sealed class SnapshotCollectorTests
         Assert.All(snap.Steps, s => Assert.True(s.Duration >= TimeSpan.Zero));
         Assert.Equal(5, snap.Usage.ShmSegments);
     }
+
+    [Fact]
+    public void AttachmentScanIsSkippedAsNotNeededWhenNoSegmentIsAttached()
+    {
+        using var dir = new TempDirectory();
+        var root = ProcTreeBuilder.Create(dir.File("proc"), 3);
+        // A process whose maps name shmid 0: its pid shows up only if the maps are read.
+        Directory.CreateDirectory(Path.Combine(root, "4242"));
+        File.WriteAllText(Path.Combine(root, "4242", "maps"),
+            "7f5e1c000000-7f5e1c010000 rw-s 00000000 00:01 0                          /SYSV000003e8 (deleted)\n");
+        SnapshotCollector Collector() => new(new ProcRoot(root), new UnavailableIpcSyscalls(), new CollectorOptions { At = SyntheticSnapshots.T0 });
+
+        var idle = Collector().Collect();
+        var skipped = Assert.Single(idle.Steps, s => s.Name == "attachments");
+        Assert.True(skipped.Succeeded);
+        Assert.Equal(SnapshotCollector.SkippedNoAttachments, skipped.Note);
+        Assert.All(idle.Shm, s => { Assert.NotNull(s.AttachedPids); Assert.Empty(s.AttachedPids); });
+
+        // Segment 0 with nattch 1: now the maps are read and name the attacher.
+        var shm = Path.Combine(root, "sysvipc", "shm");
+        var lines = File.ReadAllLines(shm);
+        var cols = lines[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        cols[6] = "1";
+        lines[1] = string.Join(' ', cols);
+        File.WriteAllLines(shm, lines);
+        var attached = Collector().Collect();
+        var scanned = Assert.Single(attached.Steps, s => s.Name == "attachments");
+        Assert.True(scanned.Succeeded);
+        Assert.Null(scanned.Note);
+        Assert.Equal([4242], attached.Shm.Single(s => s.Id == 0).AttachedPids);
+    }
 }

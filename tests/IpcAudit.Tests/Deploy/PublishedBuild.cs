@@ -4,13 +4,13 @@ using Xunit;
 namespace IpcAudit.Tests.Deploy;
 
 /// <summary>
-/// packaging/build, run once per test run into a temp folder: the self-contained single file and the
-/// .NET tool package, exactly as an administrator gets them. Slow (publish ~30 s, ReadyToRun), so
-/// every test that needs the artifacts shares this one build.
+/// packaging/build, run once per test run into a temp folder: the NativeAOT executable with its SQLite
+/// library and the .NET tool package, exactly as an administrator gets them. Slow (the native compile
+/// takes 1-2 minutes on 2 cores), so every test that needs the artifacts shares this one build.
 /// </summary>
 public sealed class PublishedBuild : IDisposable
 {
-    public static readonly TimeSpan BuildLimit = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan BuildLimit = TimeSpan.FromMinutes(15);
 
     /// <summary>
     /// Nested builds must not inherit the test host's MSBuild settings, nor leave build servers
@@ -39,6 +39,8 @@ public sealed class PublishedBuild : IDisposable
     public string Artifacts => _out.Path;
 
     public string SingleFile => Path.Combine(_out.Path, "linux-x64", "ipcaudit");
+
+    public string SqliteLibrary => Path.Combine(_out.Path, "linux-x64", "libe_sqlite3.so");
 
     public string ToolPackage => Assert.Single(Directory.GetFiles(_out.Path, "IpcAudit.*.nupkg"));
 

@@ -126,6 +126,7 @@ public static class ReportJson
             w.WriteNumber("vanished_while_used", c.VanishedWhileUsed);
             w.WriteNumber("sys_uid_max", c.SysUidMax);
             w.WriteBoolean("sys_uid_max_assumed", c.SysUidMaxAssumed);
+            w.WriteNumber("reaped", c.Reaped);
             w.WriteEndObject();
         }
         w.WriteEndArray();

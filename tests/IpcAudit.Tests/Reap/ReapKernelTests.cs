@@ -61,6 +61,8 @@ public sealed class ReapScenario
             "IPCAUDIT_REAP_TEST_HOOK='ipcrm -m $IPCAUDIT_REAP_ID && echo $IPCAUDIT_REAP_ID > /proc/sys/kernel/shm_next_id && python3 \"$SCENARIO\" shm --key 0x57 --size 4096 >> made-in-hook.jsonl'");
         Reap("all", 30, "--yes");
         script.AppendLine("ipcs > ipcs-after.txt");
+        script.AppendLine(Cli($"collect --db \"$WORK/h.db\" --at {Iso(31)}"));
+        script.AppendLine(Cli($"report --db \"$WORK/h.db\" --since {Iso(-0.1)} --until {Iso(31.5)} --format json --output report.json"));
         script.AppendLine($"{Cli("reap --db \"$WORK/h.db\" --log --json")} > log.json");
         script.AppendLine($"{Cli("reap --db \"$WORK/h.db\" --log")} > log.txt");
         // A non-root run is refused before anything happens (no snapshot, no removal).
@@ -195,6 +197,19 @@ public sealed class ReapKernelTests(ReapScenario s) : IClassFixture<ReapScenario
             Assert.Equal(e.GetProperty("outcome").GetString() == "removed", e.GetProperty("reason").ValueKind == JsonValueKind.Null);
         });
         Assert.Contains(s.Files["log.txt"].Split('\n'), l => l.Contains($" removed shm {s.IdOf(s.LeakedShm)} key 0x00000051 owner 4242 ", StringComparison.Ordinal));
+    }
+
+    [KernelFact]
+    public void TheReportsChurnCountsReapedObjectsApartFromOtherRemovals()
+    {
+        s.Run();
+        var churn = s.Json("report.json").GetProperty("churn").EnumerateArray()
+            .ToDictionary(c => c.GetProperty("kind").GetString()!, c => (Removed: c.GetProperty("removed").GetInt32(), Reaped: c.GetProperty("reaped").GetInt32(),
+                Vanished: c.GetProperty("vanished_while_used").GetInt32()));
+        // shm: the leaked segment (reaped) and the one the hook removed (not reaped).
+        Assert.Equal((2, 1, 0), churn["shm"]);
+        Assert.Equal((1, 1, 0), churn["sem"]);
+        Assert.Equal((1, 1, 0), churn["msg"]);
     }
 
     [KernelFact]

@@ -11,7 +11,7 @@ namespace IpcAudit.Collector.Native;
 /// otime 48, ctime 64 (56 in the generic layout, see <see cref="SemidDsLayout"/>); msqid_ds stime 48,
 /// rtime 56, ctime 64, cbytes 72, qnum 80, lspid 96, lrpid 100; ipc_perm key 0, uid 4, mode 20.
 /// </summary>
-public sealed partial class LinuxIpcObjectControl : IIpcObjectControl
+public sealed class LinuxIpcObjectControl : IIpcObjectControl
 {
     private const int IpcRmid = 0;
     private const int IpcStat = 2;
@@ -20,15 +20,6 @@ public sealed partial class LinuxIpcObjectControl : IIpcObjectControl
 
     private readonly LinuxIpcSyscalls _reads = new();
 
-    [LibraryImport("libc", EntryPoint = "semctl", SetLastError = true)]
-    private static partial int SemCtl(int semid, int semnum, int cmd, nint arg);
-
-    [LibraryImport("libc", EntryPoint = "msgctl", SetLastError = true)]
-    private static unsafe partial int MsgCtl(int msqid, int cmd, void* buf);
-
-    [LibraryImport("libc", EntryPoint = "shmctl", SetLastError = true)]
-    private static unsafe partial int ShmCtl(int shmid, int cmd, void* buf);
-
     public SyscallResult<Semaphore[]> ReadSemaphores(int semid, int nsems) => _reads.ReadSemaphores(semid, nsems);
 
     public unsafe SyscallResult<IpcObjectStat> Stat(string kind, int id)
@@ -36,9 +27,9 @@ public sealed partial class LinuxIpcObjectControl : IIpcObjectControl
         var buffer = stackalloc byte[Math.Max(SemidDsLayout.BufferSize, MsqidDsSize)];
         var rc = kind switch
         {
-            "shm" => ShmCtl(id, IpcStat, buffer),
-            "sem" => SemCtl(id, 0, IpcStat, (nint)buffer),
-            "msg" => MsgCtl(id, IpcStat, buffer),
+            "shm" => LinuxIpcSyscalls.ShmCtl(id, IpcStat, buffer),
+            "sem" => LinuxIpcSyscalls.SemCtl(id, 0, IpcStat, (nint)buffer),
+            "msg" => LinuxIpcSyscalls.MsgCtl(id, IpcStat, buffer),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not shm, sem or msg"),
         };
         if (rc == -1) return SyscallResult<IpcObjectStat>.FromErrno(Marshal.GetLastPInvokeError());
@@ -72,9 +63,9 @@ public sealed partial class LinuxIpcObjectControl : IIpcObjectControl
     {
         var rc = kind switch
         {
-            "shm" => ShmCtl(id, IpcRmid, null),
-            "sem" => SemCtl(id, 0, IpcRmid, 0),
-            "msg" => MsgCtl(id, IpcRmid, null),
+            "shm" => LinuxIpcSyscalls.ShmCtl(id, IpcRmid, null),
+            "sem" => LinuxIpcSyscalls.SemCtl(id, 0, IpcRmid, 0),
+            "msg" => LinuxIpcSyscalls.MsgCtl(id, IpcRmid, null),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not shm, sem or msg"),
         };
         return rc == -1 ? SyscallResult<bool>.FromErrno(Marshal.GetLastPInvokeError()) : SyscallResult<bool>.Ok(true);

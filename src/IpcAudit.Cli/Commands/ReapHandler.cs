@@ -37,7 +37,7 @@ public sealed class ReapHandler(TextWriter stdout, LocalTime times, StderrLog lo
         if (!Environment.IsPrivilegedProcess)
             throw new IpcAuditException("reap removes other users' IPC objects and re-reads them as root: run it as root (nothing was done)", ExitCodes.Failure);
         var age = TimeArguments.ParseDuration(orphanAge, "--orphan-age");
-        var filter = new ReapFilter(ParseKinds(kinds), Owner(uid, user), ids.ToHashSet());
+        var filter = new ReapFilter(CommaSeparated.Parse(kinds, Kinds, "--kind"), Owner(uid, user), ids.ToHashSet());
 
         log.Verbose($"database {Path.GetFullPath(db)}");
         var collector = SnapshotCollector.For(new CollectorOptions { At = at });
@@ -92,19 +92,6 @@ public sealed class ReapHandler(TextWriter stdout, LocalTime times, StderrLog lo
             Key = Convert.ToUInt32(f.Key[2..], 16), Ctime = ctime?.ToUnixTimeSeconds(), Owner = f.Owner, Bytes = f.Bytes,
             AgeSeconds = f.AgeSeconds, Evidence = f.Evidence, Outcome = outcome, Reason = item.Reason,
         };
-    }
-
-    private static HashSet<string> ParseKinds(IReadOnlyList<string> values)
-    {
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
-        {
-            var kind = item.ToLowerInvariant();
-            if (!Kinds.Contains(kind))
-                throw new IpcAuditException($"--kind: '{item}' is not one of {string.Join(", ", Kinds)} (comma-separated)", ExitCodes.BadInput);
-            set.Add(kind);
-        }
-        return set;
     }
 
     private static uint? Owner(uint? uid, string? user)

@@ -30,7 +30,7 @@ public static class ExitCodes
     public const int BadInput = 3;
     /// <summary>The database is not an IpcAudit database, is corrupt, or has a newer schema.</summary>
     public const int BadDatabase = 4;
-    /// <summary>`report --fail-on` found what it was asked to fail on.</summary>
+    /// <summary>`report --fail-on` found what it was asked to fail on; `reap` skipped an object that changed before removal.</summary>
     public const int FindingsPresent = 10;
 
     /// <summary>One line each, for `ipcaudit --help`; README.md's Exit codes table says the same (a test keeps them together).</summary>
@@ -41,6 +41,6 @@ public static class ExitCodes
         (Usage, "command-line usage error"),
         (BadInput, "bad input: a malformed /proc file, a bad time"),
         (BadDatabase, "not an IpcAudit database, corrupt, or a newer schema"),
-        (FindingsPresent, "report --fail-on found what it was told to fail on"),
+        (FindingsPresent, "report --fail-on found what it was told to fail on; reap skipped an object that changed"),
     ];
 }

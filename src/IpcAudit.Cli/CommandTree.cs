@@ -67,6 +67,18 @@ public static class CommandTree
     private static readonly Option<bool> DiffJson = new("--json") { Description = "Typed JSON instead of text" };
     private static readonly Option<string?> DiffHost = new("--host") { Description = "Resolve times among this host's snapshots" };
 
+    private static readonly Option<string[]> ReapKinds = new("--kind") { Description = "Only these kinds: shm, sem, msg (comma-separated; default all)" };
+    private static readonly Option<uint?> ReapUid = new("--uid") { Description = "Only objects owned by this uid" };
+    private static readonly Option<string?> ReapUser = new("--user") { Description = "Only objects owned by this user (from /etc/passwd)" };
+    private static readonly Option<int[]> ReapIds = new("--id") { Description = "Only this id (repeatable)" };
+    private static readonly Option<bool> ReapYes = new("--yes") { Description = "Remove; without it nothing is changed and reap prints what it would remove" };
+    private static readonly Option<bool> ReapJson = new("--json") { Description = "One JSON document: removed, skipped, kept (and would_remove on a dry run)" };
+    private static readonly Option<bool> ReapLogOption = new("--log") { Description = "List what earlier reap runs removed and skipped, and take no snapshot" };
+    private static readonly Option<string> ReapLogSince = new("--since")
+    {
+        Description = "With --log: from this long ago or this time: " + TimeArguments.Accepted + " (default 7d)", DefaultValueFactory = _ => "7d",
+    };
+
     public static RootCommand Build(TextWriter stdout, TextWriter stderr) => Build(new CliConsole(stdout, stderr));
 
     public static RootCommand Build(CliConsole console)
@@ -117,6 +129,16 @@ public static class CommandTree
             db: DatabaseLocation.Resolve(r.GetValue(Db)), from: r.GetValue(DiffFrom)!, to: r.GetValue(DiffTo)!,
             json: r.GetValue(DiffJson), host: r.GetValue(DiffHost))));
 
+        var reap = new Command("reap", "Take a snapshot, then remove the orphans the report proves abandoned (dry run unless --yes); each is read again just before removal and skipped if it changed. Root only.\nExample: ipcaudit reap --orphan-age 24h --kind sem --user www-data --yes")
+            { Db, OrphanAge, ReapKinds, ReapUid, ReapUser, ReapIds, ReapYes, ReapJson, At, ReapLogOption, ReapLogSince };
+        reap.SetAction(r => Guard(stderr, () => r.GetValue(ReapLogOption)
+            ? new ReapHandler(stdout, console.Times, Log(r)).Log(
+                db: DatabaseLocation.Resolve(r.GetValue(Db)), since: r.GetValue(ReapLogSince)!, json: r.GetValue(ReapJson))
+            : new ReapHandler(stdout, console.Times, Log(r)).Run(
+                db: DatabaseLocation.Resolve(r.GetValue(Db)), orphanAge: r.GetValue(OrphanAge)!, kinds: r.GetValue(ReapKinds) ?? [],
+                uid: r.GetValue(ReapUid), user: r.GetValue(ReapUser), ids: r.GetValue(ReapIds) ?? [], yes: r.GetValue(ReapYes),
+                json: r.GetValue(ReapJson), at: r.GetValue(At) is { } at ? TimeArguments.ParseInstant(at, "--at") : null)));
+
         root.Subcommands.Add(collect);
         root.Subcommands.Add(snapshots);
         root.Subcommands.Add(show);
@@ -124,6 +146,7 @@ public static class CommandTree
         root.Subcommands.Add(prune);
         root.Subcommands.Add(report);
         root.Subcommands.Add(diff);
+        root.Subcommands.Add(reap);
         foreach (var command in root.Subcommands)
             command.Validators.Add(r =>
             {

@@ -32,13 +32,13 @@ public sealed partial class LinuxIpcSyscalls : IIpcSyscalls
 
     // semctl is variadic; on x86_64 a fixed fourth nint argument is passed the same way for every command.
     [LibraryImport("libc", EntryPoint = "semctl", SetLastError = true)]
-    private static partial int SemCtl(int semid, int semnum, int cmd, nint arg);
+    internal static partial int SemCtl(int semid, int semnum, int cmd, nint arg);
 
     [LibraryImport("libc", EntryPoint = "msgctl", SetLastError = true)]
-    private static unsafe partial int MsgCtl(int msqid, int cmd, void* buf);
+    internal static unsafe partial int MsgCtl(int msqid, int cmd, void* buf);
 
     [LibraryImport("libc", EntryPoint = "shmctl", SetLastError = true)]
-    private static unsafe partial int ShmCtl(int shmid, int cmd, void* buf);
+    internal static unsafe partial int ShmCtl(int shmid, int cmd, void* buf);
 
     public SyscallResult<Semaphore[]> ReadSemaphores(int semid, int nsems)
     {

@@ -28,7 +28,7 @@ public sealed class ReportHandler(TextWriter stdout, StderrLog log, Progress? pr
         var kind = format.Trim().ToLowerInvariant();
         if (!Formats.Contains(kind))
             throw new IpcAuditException($"--format: '{format}' is not one of {string.Join(", ", Formats)}", ExitCodes.BadInput);
-        var failures = ParseFailOn(failOn);
+        var failures = CommaSeparated.Parse(failOn, FailOnFindings, "--fail-on");
         if (kind == "csv" && string.IsNullOrEmpty(output))
             throw new IpcAuditException("--format csv writes one file per section (orphans.csv, growth.csv, pressure.csv, churn.csv): give --output FOLDER", ExitCodes.BadInput);
 
@@ -58,19 +58,6 @@ public sealed class ReportHandler(TextWriter stdout, StderrLog log, Progress? pr
     public static bool FindingsPresent(ReportDocument doc, IReadOnlySet<string> failOn) =>
         (failOn.Contains("orphans") && doc.Orphans.Count > 0)
         || (failOn.Contains("pressure") && doc.Pressure.Any(p => p.Role == LimitRoles.Pool && p.Percent >= LimitPressureAnalyzer.CriticalPercent));
-
-    private static HashSet<string> ParseFailOn(IReadOnlyList<string> values)
-    {
-        var set = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in values.SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)))
-        {
-            var name = item.ToLowerInvariant();
-            if (!FailOnFindings.Contains(name))
-                throw new IpcAuditException($"--fail-on: '{item}' is not one of {string.Join(", ", FailOnFindings)} (comma-separated)", ExitCodes.BadInput);
-            set.Add(name);
-        }
-        return set;
-    }
 
     private void WriteTo(string? path, Action<TextWriter> write)
     {

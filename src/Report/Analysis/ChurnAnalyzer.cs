@@ -20,6 +20,7 @@ public sealed class ChurnAnalyzer(IReadOnlyList<HistoryUnit> units)
     private static readonly string[] Kinds = [IpcKind.Shm, IpcKind.Sem, IpcKind.Msg];
     private readonly Dictionary<(string Unit, string Kind, uint Owner), LifecycleCount> _counts = [];
     private readonly Dictionary<(string Unit, string Kind), long> _vanished = [];
+    private readonly Dictionary<(string Unit, string Kind), long> _reaped = [];
     // Per unit, the SYS_UID_MAX its latest context was judged by, and whether it was assumed.
     private readonly Dictionary<string, (uint Value, bool Assumed)> _sysUidMax = [];
 
@@ -48,8 +49,11 @@ public sealed class ChurnAnalyzer(IReadOnlyList<HistoryUnit> units)
             if (o.RemovedAt is { } removedAt && removedAt > unit.WindowStart && removedAt <= context.WindowEnd)
             {
                 Count(unit.Label, o.Kind, spans[^1].Uid).Removed++;
+                // Reap removes only orphans, after checking nobody uses them: never a removal under a live user.
+                if (history.ReapedObjects.Contains(o.ObjectId))
+                    _reaped[(unit.Label, o.Kind)] = _reaped.GetValueOrDefault((unit.Label, o.Kind)) + 1;
                 // Cheapest test first: the owner rule, then a live user, then every other object of the uid.
-                if (removeIpc.MayFit(o, removedAt) && UsedAtRemoval(history, context, o, removedAt) && removeIpc.Fits(o, removedAt))
+                else if (removeIpc.MayFit(o, removedAt) && UsedAtRemoval(history, context, o, removedAt) && removeIpc.Fits(o, removedAt))
                     _vanished[(unit.Label, o.Kind)] = _vanished.GetValueOrDefault((unit.Label, o.Kind)) + 1;
             }
             else if (endedByReboot && o.PresentAt(context.WindowEnd))
@@ -88,6 +92,7 @@ public sealed class ChurnAnalyzer(IReadOnlyList<HistoryUnit> units)
             {
                 Host = u.Label, Kind = kind, Created = counts.Sum(c => c.Created), Removed = counts.Sum(c => c.Removed),
                 VanishedWhileUsed = _vanished.GetValueOrDefault((u.Label, kind)),
+                Reaped = _reaped.GetValueOrDefault((u.Label, kind)),
                 SysUidMax = _sysUidMax.TryGetValue(u.Label, out var s) ? s.Value : RemoveIpcSignature.DefaultSysUidMax,
                 SysUidMaxAssumed = !_sysUidMax.TryGetValue(u.Label, out var a) || a.Assumed,
             };

@@ -70,14 +70,30 @@ public static class ReportBuilder
     public static IReadOnlyList<OrphanFinding> Orphans(string databasePath, ReportRequest request)
     {
         using var connection = IpcAuditDatabase.OpenForRead(databasePath);
+        return CurrentVerdicts(connection, request, _ => true).Orphans;
+    }
+
+    /// <summary>
+    /// Orphans and idle objects of one context only, judged as the report judges them, for `reap`: the
+    /// ids it may remove mean something only in the context (host, boot, IPC namespace) it runs in, and
+    /// only while that context's last snapshot is the one it just took.
+    /// </summary>
+    public static (IReadOnlyList<OrphanFinding> Orphans, IReadOnlyList<OrphanFinding> Idle) VerdictsOf(
+        SqliteConnection connection, ReportRequest request, long contextId) =>
+        CurrentVerdicts(connection, request, unit => unit.Contexts[^1].ContextId == contextId);
+
+    /// <summary>Judges only the objects that still exist (the last context of each current unit that <paramref name="include"/> takes).</summary>
+    private static (IReadOnlyList<OrphanFinding> Orphans, IReadOnlyList<OrphanFinding> Idle) CurrentVerdicts(
+        SqliteConnection connection, ReportRequest request, Func<HistoryUnit, bool> include)
+    {
         var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts);
         var verdicts = new VerdictFinder(history, request.OrphanAge);
         foreach (var unit in history.Units)
         {
-            if (!unit.Current || unit.Contexts.Count == 0) continue;
+            if (!unit.Current || unit.Contexts.Count == 0 || !include(unit)) continue;
             var last = unit.Contexts.Count - 1;
             verdicts.Observe(unit, last, history.Objects(unit.Contexts[last]));
         }
-        return verdicts.Findings().Orphans;
+        return verdicts.Findings();
     }
 }

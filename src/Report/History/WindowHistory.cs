@@ -19,6 +19,9 @@ public sealed class WindowHistory
     public DateTimeOffset Since { get; }
     public DateTimeOffset Until { get; }
     public IReadOnlyList<HistoryUnit> Units { get; }
+    /// <summary>Objects `ipcaudit reap` removed (reap_log), so churn counts them apart; read on first use.</summary>
+    public IReadOnlySet<long> ReapedObjects => _reaped ??= Guard(_path, () => ReapLog.RemovedObjects(_connection));
+    private HashSet<long>? _reaped;
     public int SnapshotCount => Units.Sum(u => u.SnapshotCount);
     /// <summary>Host names with snapshots in the window, sorted.</summary>
     public IReadOnlyList<string> Hosts => Units.Select(u => u.Host).Distinct().Order(StringComparer.Ordinal).ToList();

@@ -12,6 +12,8 @@ public sealed record ChurnRow
     public required long Created { get; init; }
     public required long Removed { get; init; }
     public required long VanishedWhileUsed { get; init; }
+    /// <summary>Of <see cref="Removed"/>, the objects `ipcaudit reap` removed (never counted as vanished while used).</summary>
+    public long Reaped { get; init; }
     /// <summary>The highest system uid the RemoveIPC rule used: SYS_UID_MAX from the host's login.defs, else 999.</summary>
     public uint SysUidMax { get; init; } = 999;
     /// <summary>login.defs did not say (not collected, absent or unparsable): 999 was assumed.</summary>

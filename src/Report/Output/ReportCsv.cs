@@ -43,7 +43,7 @@ public static class ReportCsv
         WriteFile(Path.Combine(folder, ChurnFile), doc.Churn.Select(c => new ChurnCsvRow
         {
             Host = c.Host, Kind = c.Kind, Created = c.Created, Removed = c.Removed, VanishedWhileUsed = c.VanishedWhileUsed,
-            SysUidMax = c.SysUidMax, SysUidMaxAssumed = c.SysUidMaxAssumed,
+            SysUidMax = c.SysUidMax, SysUidMaxAssumed = c.SysUidMaxAssumed, Reaped = c.Reaped,
         }));
     }
 

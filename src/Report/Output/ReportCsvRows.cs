@@ -74,4 +74,5 @@ internal sealed partial record ChurnCsvRow
     [CsvColumn("vanished_while_used")] public long VanishedWhileUsed { get; init; }
     [CsvColumn("sys_uid_max")] public uint SysUidMax { get; init; }
     [CsvColumn("sys_uid_max_assumed")] public bool SysUidMaxAssumed { get; init; }
+    [CsvColumn("reaped")] public long Reaped { get; init; }
 }

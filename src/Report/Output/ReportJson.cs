@@ -21,27 +21,33 @@ public static class ReportJson
         foreach (var o in findings)
         {
             w.WriteStartObject();
-            w.WriteString("verdict", o.Verdict);
-            w.WriteString("host", o.Host);
-            w.WriteString("kind", o.Kind);
-            w.WriteNumber("id", o.Id);
-            w.WriteString("key", o.Key);
-            w.WriteNumber("owner", o.Owner);
-            w.WriteNumber("bytes", o.Bytes);
-            w.WriteString("first_seen", TypedJson.IsoTime(o.FirstSeen));
-            w.WriteString("unused_since", TypedJson.IsoTime(o.UnusedSince));
-            w.WriteTime("orphaned_since", o.OrphanedSince);
-            w.WriteTime("last_operation", o.LastOperation);
-            w.WriteNumber("age_seconds", o.AgeSeconds);
-            if (o.CreatorPid is { } pid) w.WriteNumber("creator_pid", pid); else w.WriteNull("creator_pid");
-            if (o.CreatorAlive is { } alive) w.WriteBoolean("creator_alive", alive); else w.WriteNull("creator_alive");
-            w.WriteString("reason", o.Reason);
-            Strings(w, "evidence", o.Evidence);
-            Strings(w, "missing", o.Missing);
-            if (o.SuggestedCommand is { } command) w.WriteString("suggested_command", command); else w.WriteNull("suggested_command");
+            FindingFields(w, o);
             w.WriteEndObject();
         }
         w.WriteEndArray();
+    }
+
+    /// <summary>The fields of one orphans[] / idle[] row, inside an object the caller opened (reap's lists add their own).</summary>
+    public static void FindingFields(Utf8JsonWriter w, OrphanFinding o)
+    {
+        w.WriteString("verdict", o.Verdict);
+        w.WriteString("host", o.Host);
+        w.WriteString("kind", o.Kind);
+        w.WriteNumber("id", o.Id);
+        w.WriteString("key", o.Key);
+        w.WriteNumber("owner", o.Owner);
+        w.WriteNumber("bytes", o.Bytes);
+        w.WriteString("first_seen", TypedJson.IsoTime(o.FirstSeen));
+        w.WriteString("unused_since", TypedJson.IsoTime(o.UnusedSince));
+        w.WriteTime("orphaned_since", o.OrphanedSince);
+        w.WriteTime("last_operation", o.LastOperation);
+        w.WriteNumber("age_seconds", o.AgeSeconds);
+        if (o.CreatorPid is { } pid) w.WriteNumber("creator_pid", pid); else w.WriteNull("creator_pid");
+        if (o.CreatorAlive is { } alive) w.WriteBoolean("creator_alive", alive); else w.WriteNull("creator_alive");
+        w.WriteString("reason", o.Reason);
+        Strings(w, "evidence", o.Evidence);
+        Strings(w, "missing", o.Missing);
+        if (o.SuggestedCommand is { } command) w.WriteString("suggested_command", command); else w.WriteNull("suggested_command");
     }
 
     private static void Strings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
@@ -120,6 +126,7 @@ public static class ReportJson
             w.WriteNumber("vanished_while_used", c.VanishedWhileUsed);
             w.WriteNumber("sys_uid_max", c.SysUidMax);
             w.WriteBoolean("sys_uid_max_assumed", c.SysUidMaxAssumed);
+            w.WriteNumber("reaped", c.Reaped);
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -86,7 +86,7 @@ public sealed class ReportCommandTests : IDisposable
         var growth = root.GetProperty("growth").EnumerateArray().Single();
         Assert.Equal(["host", "kind", "owner", "start_count", "end_count", "start_bytes", "end_bytes", "count_slope_per_day",
             "bytes_slope_per_day", "created", "removed"], growth.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(["host", "kind", "created", "removed", "vanished_while_used", "sys_uid_max", "sys_uid_max_assumed"],
+        Assert.Equal(["host", "kind", "created", "removed", "vanished_while_used", "sys_uid_max", "sys_uid_max_assumed", "reaped"],
             root.GetProperty("churn").EnumerateArray().First().EnumerateObject().Select(p => p.Name));
     }
 

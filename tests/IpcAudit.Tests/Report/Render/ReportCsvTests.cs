@@ -29,7 +29,7 @@ public class ReportCsvTests
             FirstLine(tmp.File("growth.csv")));
         Assert.Equal("host,limit,used,max,percent,peak_percent,peak_at,seconds_above_80,seconds_above_90,projected_exhaustion,"
             + "role,exhausted_since,trend,queue_messages,queue_bytes", FirstLine(tmp.File("pressure.csv")));
-        Assert.Equal("host,kind,created,removed,vanished_while_used,sys_uid_max,sys_uid_max_assumed", FirstLine(tmp.File("churn.csv")));
+        Assert.Equal("host,kind,created,removed,vanished_while_used,sys_uid_max,sys_uid_max_assumed,reaped", FirstLine(tmp.File("churn.csv")));
     }
 
     [Fact]

@@ -111,14 +111,19 @@ public sealed class InstallTests(PublishedBuild build) : IDisposable
 
         var csv = BoundedProcess.Run(exe, [.. window, "--format", "csv", "--output", _dir.File("csv")], RunLimit, NoHome, unset: NoDotnet);
         Assert.True(csv.ExitCode == 0, csv.Stderr);
-        var orphans = File.ReadAllLines(_dir.File("csv/orphans.csv"));
-        Assert.Equal("host,kind,id,key,owner,bytes,first_seen,orphaned_since,age_seconds,creator_pid,creator_alive,reason,suggested_command", orphans[0]);
-        Assert.Equal(40, orphans.Length - 1);
-        Assert.StartsWith("old-live,shm,15,0x00000000,0,65536,", orphans[1]);
+        // Schema-1 history recorded no parents and no holders: what 0.1.0 called orphans is idle now,
+        // each with what a verdict would need (README "Orphans, idle objects and evidence").
+        const string header = "verdict,host,kind,id,key,owner,bytes,first_seen,unused_since,orphaned_since,last_operation,age_seconds,"
+                              + "creator_pid,creator_alive,reason,evidence,missing,suggested_command";
+        Assert.Equal([header], File.ReadAllLines(_dir.File("csv/orphans.csv")));
+        var idle = File.ReadAllLines(_dir.File("csv/idle.csv"));
+        Assert.Equal(header, idle[0]);
+        Assert.Equal(50, idle.Length - 1);
+        Assert.Contains(idle, l => l.StartsWith("idle,old-live,shm,15,0x00000000,0,65536,", StringComparison.Ordinal));
 
         var html = BoundedProcess.Run(exe, [.. window, "--format", "html", "--output", _dir.File("r.html")], RunLimit, NoHome, unset: NoDotnet);
         Assert.True(html.ExitCode == 0, html.Stderr);
-        Assert.Contains("ipcrm -m 15", File.ReadAllText(_dir.File("r.html")));
+        Assert.Contains("<h2>Idle (50)</h2>", File.ReadAllText(_dir.File("r.html")));
     }
 
     [Fact]

@@ -97,10 +97,10 @@ public sealed class SnapshotReader : IDisposable
     {
         public long SnapshotId { get; set; } public string SnapshotUid { get; set; } = ""; public long ContextId { get; set; }
         public string Host { get; set; } = ""; public string? BootId { get; set; } public long? IpcNamespace { get; set; }
-        public long TakenAt { get; set; } public long ShmCount { get; set; } public long SemCount { get; set; }
-        public long MsgCount { get; set; } public string CollectorVersion { get; set; } = "";
+        public long TakenAt { get; set; } public long? ShmCount { get; set; } public long? SemCount { get; set; }
+        public long? MsgCount { get; set; } public string CollectorVersion { get; set; } = "";
         public SnapshotSummary ToSummary() => new(SnapshotId, SnapshotUid, ContextId, Host, BootId, IpcNamespace,
-            UnixTime.FromMs(TakenAt), (int)ShmCount, (int)SemCount, (int)MsgCount, CollectorVersion);
+            UnixTime.FromMs(TakenAt), (int?)ShmCount, (int?)SemCount, (int?)MsgCount, CollectorVersion);
     }
 
     private sealed class HeaderRow

@@ -24,6 +24,7 @@ public static class ReportCsv
 
     public static void WriteFolder(string folder, ReportDocument doc)
     {
+        doc = WithoutControlBytes(doc);
         Directory.CreateDirectory(folder);
         WriteFile(Path.Combine(folder, OrphansFile), doc.Orphans.Select(o => new OrphanCsvRow
         {
@@ -49,6 +50,21 @@ public static class ReportCsv
             Host = c.Host, Kind = c.Kind, Created = c.Created, Removed = c.Removed, VanishedWhileUsed = c.VanishedWhileUsed,
         }));
     }
+
+    /// <summary>
+    /// Host names and reasons come from the system: an ESC or BEL in a cell reaches the terminal of
+    /// whoever runs `cat` on the file. The one place every string of the CSV passes, as TextTable's cells do.
+    /// </summary>
+    private static ReportDocument WithoutControlBytes(ReportDocument doc) => doc with
+    {
+        Orphans = [.. doc.Orphans.Select(o => o with
+        {
+            Host = TerminalText.Clean(o.Host), Reason = TerminalText.Clean(o.Reason), SuggestedCommand = TerminalText.Clean(o.SuggestedCommand),
+        })],
+        Growth = [.. doc.Growth.Select(g => g with { Host = TerminalText.Clean(g.Host) })],
+        Pressure = [.. doc.Pressure.Select(p => p with { Host = TerminalText.Clean(p.Host) })],
+        Churn = [.. doc.Churn.Select(c => c with { Host = TerminalText.Clean(c.Host) })],
+    };
 
     private static string? Iso(DateTimeOffset? t) => t is { } v ? TypedJson.IsoTime(v) : null;
 

@@ -17,6 +17,7 @@ namespace IpcAudit.Tests.Faults;
 /// in-process. Every case ends in exit 0 with a snapshot equal to a clean parse of what remains valid,
 /// or exit 3 with one escaped line naming the file and nothing stored; never a stack trace or a hang.
 /// </summary>
+[Collection(nameof(ProcFuzzTests))]
 public sealed partial class ProcFuzzTests(ITestOutputHelper output) : IDisposable
 {
     private const int Seed = 20261129;
@@ -359,3 +360,7 @@ public sealed partial class ProcFuzzTests(ITestOutputHelper output) : IDisposabl
         }
     }
 }
+
+/// <summary>The fuzzer runs alone, so the process's CPU time it measures is its own.</summary>
+[CollectionDefinition(nameof(ProcFuzzTests), DisableParallelization = true)]
+public sealed class ProcFuzzCollection;

@@ -39,7 +39,7 @@ internal sealed class SysvTable
         var body = all.IsEmpty ? all : all[..^1];
         var lines = body.Split('\n');
         lines.MoveNext();
-        var header = body[lines.Current];
+        var header = WithoutCr(body[lines.Current]);
 
         var width = CountFields(header);
         Span<Range> fields = width <= 32 ? stackalloc Range[32] : new Range[width];
@@ -52,8 +52,10 @@ internal sealed class SysvTable
         var lineNumber = 1;
         while (lines.MoveNext())
         {
-            var line = body[lines.Current];
+            var line = WithoutCr(body[lines.Current]);
             lineNumber++;
+            // A blank line or a CRLF ending (a copy edited elsewhere) changes no value: skipped, as before.
+            if (!line.ContainsAnyExcept(' ')) continue;
             var found = CountFields(line);
             if (found != width)
                 throw new ProcFormatException(fileName, lineNumber, "columns", $"expected {width} values, found {found}");
@@ -67,6 +69,8 @@ internal sealed class SysvTable
         }
         return rows;
     }
+
+    private static ReadOnlySpan<char> WithoutCr(ReadOnlySpan<char> line) => line.EndsWith('\r') ? line[..^1] : line;
 
     private static string LastLineField(ReadOnlySpan<char> text) => text.Count('\n') == 0 ? "header" : "columns";
 
@@ -188,7 +192,7 @@ internal readonly ref struct SysvRow(
     private static bool IsDigits(ReadOnlySpan<char> text) => !text.IsEmpty && !text.ContainsAnyExceptInRange('0', '9');
 
     private ProcFormatException NotANumber(int column) =>
-        new(fileName, lineNumber, names[column], $"not a number the kernel prints: '{Shown(Text(column))}'");
+        new(fileName, lineNumber, names[column], $"not a number: '{Shown(Text(column))}'");
 
     private ProcFormatException OutOfRange(int column, ulong max) =>
         new(fileName, lineNumber, names[column], $"out of range: '{Shown(Text(column))}' (at most {max.ToString(CultureInfo.InvariantCulture)})");

@@ -52,19 +52,23 @@ public static class ReportCsv
     }
 
     /// <summary>
-    /// Host names and reasons come from the system: an ESC or BEL in a cell reaches the terminal of
-    /// whoever runs `cat` on the file. The one place every string of the CSV passes, as TextTable's cells do.
+    /// Host names, keys and reasons come from the system: an ESC or BEL in a cell reaches the terminal of
+    /// whoever runs `cat` on the file, so control bytes become '?' (line breaks and tabs stay: quoting keeps
+    /// them inside their cell). The one place every string of the CSV passes.
     /// </summary>
     private static ReportDocument WithoutControlBytes(ReportDocument doc) => doc with
     {
         Orphans = [.. doc.Orphans.Select(o => o with
         {
-            Host = TerminalText.Clean(o.Host), Reason = TerminalText.Clean(o.Reason), SuggestedCommand = TerminalText.Clean(o.SuggestedCommand),
+            Host = Safe(o.Host), Key = Safe(o.Key), Reason = Safe(o.Reason), SuggestedCommand = Safe(o.SuggestedCommand),
         })],
-        Growth = [.. doc.Growth.Select(g => g with { Host = TerminalText.Clean(g.Host) })],
-        Pressure = [.. doc.Pressure.Select(p => p with { Host = TerminalText.Clean(p.Host) })],
-        Churn = [.. doc.Churn.Select(c => c with { Host = TerminalText.Clean(c.Host) })],
+        Growth = [.. doc.Growth.Select(g => g with { Host = Safe(g.Host) })],
+        Pressure = [.. doc.Pressure.Select(p => p with { Host = Safe(p.Host) })],
+        Churn = [.. doc.Churn.Select(c => c with { Host = Safe(c.Host) })],
     };
+
+    private static string Safe(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t') ? '?' : c));
 
     private static string? Iso(DateTimeOffset? t) => t is { } v ? TypedJson.IsoTime(v) : null;
 

@@ -250,6 +250,22 @@ public sealed class BadProcInputTests : IDisposable
         Assert.Equal("\uFFFD\uFFFDhost\u001b\u0007", JsonDocument.Parse(run.Stdout).RootElement.GetProperty("host").GetString());
     }
 
+    [Fact]
+    public void CsvReportKeepsNoRawEscOrBelFromAHostname()
+    {
+        File.WriteAllBytes(Path.Combine(_proc, "sys", "kernel", "hostname"), "evil\u001b]0;owned\u0007host\n"u8.ToArray());
+        Assert.Equal(0, Collect().ExitCode);
+        Assert.Equal(0, Collect("2026-11-21T06:05:00Z").ExitCode);
+        var folder = _dir.File("csv");
+        var run = CliRun.Of("report", "--db", Db, "--since", "2026-11-21T00:00:00Z", "--until", "2026-11-21T07:00:00Z",
+            "--format", "csv", "--output", folder);
+        Assert.Equal(0, run.ExitCode);
+        var all = string.Concat(Directory.GetFiles(folder, "*.csv").Select(File.ReadAllText));
+        Assert.Contains("evil?]0;owned?host", all);
+        Assert.DoesNotContain('\u001b', all);
+        Assert.DoesNotContain('\u0007', all);
+    }
+
     private static string ReplaceFirst(string text, string from, string to)
     {
         var at = text.IndexOf(from, StringComparison.Ordinal);

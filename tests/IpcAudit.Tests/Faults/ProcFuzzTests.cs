@@ -320,6 +320,7 @@ public sealed partial class ProcFuzzTests(ITestOutputHelper output) : IDisposabl
             var (required, optional, types, canonical) = Kinds[kind];
             if (!text.EndsWith('\n')) return null;
             var lines = text[..^1].Split('\n');
+            lines = [.. lines.Select(l => l.EndsWith('\r') ? l[..^1] : l)];
             var header = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
             foreach (var name in required.Concat(optional))
                 if (header.Count(h => h == name) > 1) return null;
@@ -329,6 +330,7 @@ public sealed partial class ProcFuzzTests(ITestOutputHelper output) : IDisposabl
             foreach (var line in lines.Skip(1))
             {
                 var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (fields.Length == 0) continue; // blank lines are tolerated (SysvShmFileTests.BlankLinesAndCrLfAreIgnored)
                 if (fields.Length != header.Length) return null;
                 var values = new Dictionary<string, string>();
                 for (var f = 0; f < header.Length; f++)

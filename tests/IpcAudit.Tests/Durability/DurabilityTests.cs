@@ -77,7 +77,8 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IDisposable
         var reportErr = File.ReadAllText(outcome + ".report.err");
         output.WriteLine(reportErr);
         Assert.DoesNotContain("snapshot was not written", reportErr);
-        Assert.Equal("", File.ReadAllText(outcome + ".next.err"));
+        // A saved /proc has no live syscalls: warnings say so; nothing else is on stderr.
+        Assert.All(File.ReadAllLines(outcome + ".next.err"), l => Assert.StartsWith("ipcaudit: warning: ", l));
         Assert.Equal("ok", File.ReadAllText(outcome + ".check").Trim());
         var list = File.ReadAllLines(outcome + ".list");
         Assert.Equal(2, list.Length);

@@ -40,7 +40,7 @@ public static class ExitCodes
         (Failure, "I/O or database failure (unwritable path, disk full, locked for over 30 s)"),
         (Usage, "command-line usage error"),
         (BadInput, "bad input: a malformed /proc file, a bad time"),
-        (BadDatabase, "not an IpcAudit database, corrupt, or a newer schema"),
+        (BadDatabase, "not an IpcAudit database, corrupt or damaged, or a newer schema"),
         (FindingsPresent, "report --fail-on found what it was told to fail on; reap skipped an object that changed"),
     ];
 }

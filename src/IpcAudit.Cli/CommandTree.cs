@@ -199,7 +199,12 @@ public static class CommandTree
         }
     }
 
-    /// <summary>Expected failures become one line on stderr and their exit code; never a stack trace.</summary>
+    /// <summary>
+    /// Expected failures become one line on stderr and their exit code; never a stack trace. Messages quote
+    /// file content and names from the system, so control bytes are escaped here, once for every command.
+    /// </summary>
+    private const int MaxMessage = 2000; // a message quoting a mutated file stays one readable line
+
     private static int Guard(TextWriter stderr, Func<int> action)
     {
         try
@@ -208,17 +213,17 @@ public static class CommandTree
         }
         catch (IpcAuditException e)
         {
-            stderr.WriteLine($"ipcaudit: {e.Message}");
+            stderr.WriteLine($"ipcaudit: {TerminalText.Clean(e.Message, MaxMessage)}");
             return e.ExitCode;
         }
         catch (SqliteException e)
         {
-            stderr.WriteLine($"ipcaudit: database error: {e.Message}");
+            stderr.WriteLine($"ipcaudit: database error: {TerminalText.Clean(e.Message, MaxMessage)}");
             return ExitCodes.Failure;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            stderr.WriteLine($"ipcaudit: {e.Message}");
+            stderr.WriteLine($"ipcaudit: {TerminalText.Clean(e.Message, MaxMessage)}");
             return ExitCodes.Failure;
         }
     }

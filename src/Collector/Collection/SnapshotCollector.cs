@@ -41,7 +41,7 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
             new(new HostIdentityReader(proc, MachineIdPath(), options.HostOverride, LoginDefsPath()).Read()));
         var limits = steps.Run("limits", new IpcLimits(), () => new(KernelLimitsFile.Read(proc)));
         var shmList = steps.Run("shm", (IReadOnlyList<ShmSegment>?)null, () => Table(SysvShmFile.Read(proc), "shm"));
-        if (!Directory.Exists(proc.PathOf("sysvipc")))
+        if (!Path.Exists(proc.PathOf("sysvipc")))
             notes.Add($"this kernel has no System V IPC ({proc.PathOf("sysvipc")} missing): empty snapshot");
         IReadOnlyList<ShmSegment> shmBase = shmList ?? [];
         var shm = steps.Run("attachments", shmBase, () => ReadAttachments(shmBase));
@@ -202,9 +202,9 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
         if (rows is not null) return new(rows);
         // No sysvipc at all is a kernel without SysV IPC: an empty, successful snapshot.
         // One file missing beside the others is a failure: keep that kind's history open.
-        return Directory.Exists(proc.PathOf("sysvipc"))
-            ? new(null, false, $"{proc.PathOf("sysvipc/" + name)} missing")
-            : new([]);
+        var sysvipc = proc.PathOf("sysvipc");
+        if (Directory.Exists(sysvipc)) return new(null, false, $"{proc.PathOf("sysvipc/" + name)} missing");
+        return Path.Exists(sysvipc) ? new(null, false, $"{sysvipc} is not a directory") : new([]);
     }
 
     private StepOutcome<IReadOnlyList<SemArray>> ReadSemaphoreValues(IReadOnlyList<SemArray> arrays) =>

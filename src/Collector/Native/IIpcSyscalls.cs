@@ -37,8 +37,10 @@ public static class Errno
     public const int ENOENT = 2;
     public const int ESRCH = 3;
     public const int EINTR = 4;
+    public const int EAGAIN = 11;
     public const int EACCES = 13;
     public const int ENOTDIR = 20;
+    public const int EISDIR = 21;
     public const int EINVAL = 22;
     public const int ENOSYS = 38;
     public const int EIDRM = 43;

@@ -25,10 +25,5 @@ public sealed class HostIdentityReader(ProcRoot proc, string machineIdPath = "/e
 
     private static string? Trimmed(string? text) => text?.Trim() is { Length: > 0 } t ? t : null;
 
-    private static string? ReadOptional(string path)
-    {
-        try { return File.ReadAllText(path); }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
-    }
+    private static string? ReadOptional(string path) => ProcFile.ReadText(path);
 }

@@ -32,9 +32,11 @@ public static class KernelLimitsFile
     public static ulong Parse(string text, string fileName, string field)
     {
         var value = text.AsSpan().Trim();
-        return ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
+        // Decimal digits only, as the kernel prints them: .NET's parser would also take trailing NULs.
+        return !value.IsEmpty && !value.ContainsAnyExceptInRange('0', '9')
+               && ulong.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
             ? v
-            : throw new ProcFormatException(fileName, 1, field, $"not a number: '{value}'");
+            : throw new ProcFormatException(fileName, 1, field, $"not a number: '{(value.Length <= 40 ? value : string.Concat(value[..40], "…"))}'");
     }
 
     /// <summary>sys/kernel/sem: "SEMMSL SEMMNS SEMOPM SEMMNI", tab separated; only the Sem* limits are set.</summary>
@@ -45,7 +47,7 @@ public static class KernelLimitsFile
         Span<Range> parts = stackalloc Range[names.Length + 1];
         var count = line.SplitAny(parts, " \t", StringSplitOptions.RemoveEmptyEntries);
         if (count != names.Length)
-            throw new ProcFormatException(fileName, 1, "sem", $"expected 4 values (SEMMSL SEMMNS SEMOPM SEMMNI), found '{line}'");
+            throw new ProcFormatException(fileName, 1, "sem", $"expected 4 values (SEMMSL SEMMNS SEMOPM SEMMNI), found '{(line.Length <= 60 ? line : string.Concat(line[..60], "…"))}'");
         Span<ulong> v = stackalloc ulong[names.Length];
         for (var i = 0; i < names.Length; i++)
             v[i] = Parse(line[parts[i]].ToString(), fileName, names[i]);

@@ -16,13 +16,12 @@ public sealed class ProcRoot(string path)
 
     public string PathOf(string relative) => Path.Combine(Root, relative);
 
-    /// <summary>Whole-file read: /proc reports sizes of 0 or 4096, so never trust a length.</summary>
-    public string? ReadText(string relative)
-    {
-        try { return File.ReadAllText(PathOf(relative)); }
-        catch (FileNotFoundException) { return null; }
-        catch (DirectoryNotFoundException) { return null; }
-    }
+    /// <summary>
+    /// Whole-file read (/proc reports sizes of 0 or 4096, so never trust a length), decoded as UTF-8
+    /// with replacement; null when the file does not exist. Only regular files of a sane size are read
+    /// (<see cref="ProcFile"/>): anything else is an IOException that names the path and what it is.
+    /// </summary>
+    public string? ReadText(string relative) => ProcFile.ReadText(PathOf(relative));
 
     /// <summary>
     /// The numeric entries of the root. Enumerated as strings: FileSystemEnumerable&lt;string&gt; runs on

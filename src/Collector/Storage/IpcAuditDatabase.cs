@@ -43,15 +43,22 @@ public static class IpcAuditDatabase
         try
         {
             // Identity first: switching to WAL rewrites header bytes, and a file that is not ours stays untouched.
+            // Checking and creating happen under one write lock (Migrations.Apply), so twenty collectors
+            // started on a new path at once see either an empty file or a whole IpcAudit database.
             CheckIdentity(connection, full, allowEmpty: true);
+            if (Migrations.Apply(connection, full))
+            {
+                // A migration may have edited a table definition in place (0004): a fresh connection reads it.
+                connection.Dispose();
+                connection = Open(full, SqliteOpenMode.ReadWrite);
+            }
             Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
-            Migrations.Apply(connection, full);
             return connection;
         }
         catch (SqliteException e)
         {
             connection.Dispose();
-            throw Translate(e, full);
+            throw Translate(e, full, writing: true);
         }
         catch
         {
@@ -139,39 +146,93 @@ public static class IpcAuditDatabase
         }
     }
 
-    private static void CheckIdentity(SqliteConnection connection, string path, bool allowEmpty)
+    /// <summary>The tables every IpcAudit database has had since schema 1; one missing is a damaged file.</summary>
+    private static readonly string[] Tables =
+        ["contexts", "limit_sets", "snapshots", "snapshot_steps", "objects", "shm_states", "sem_states", "msg_states", "processes", "schema_migrations"];
+
+    /// <summary>
+    /// Ours, empty (when <paramref name="allowEmpty"/>), or refused with exit 4. Everything is read in one
+    /// statement, so one consistent state of the file: a collector creating it meanwhile is seen before or after.
+    /// </summary>
+    internal static void CheckIdentity(SqliteConnection connection, string path, bool allowEmpty, SqliteTransaction? tx = null)
     {
-        long appId, tables;
+        long appId, tables, version, journaled, present;
         try
         {
-            appId = Scalar(connection, "PRAGMA application_id;");
-            tables = Scalar(connection, "SELECT count(*) FROM sqlite_master;");
+            using var command = connection.CreateCommand();
+            command.Transaction = tx;
+            command.CommandText = $"""
+                SELECT (SELECT application_id FROM pragma_application_id),
+                       (SELECT count(*) FROM sqlite_schema),
+                       (SELECT user_version FROM pragma_user_version),
+                       (SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ({string.Join(", ", Tables.Select(t => $"'{t}'"))}))
+                """;
+            using (var r = command.ExecuteReader())
+            {
+                r.Read();
+                (appId, tables, version, present) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3));
+            }
+            journaled = present == Tables.Length ? Scalar(connection, "SELECT coalesce(max(version), 0) FROM schema_migrations;", tx) : 0;
         }
         catch (SqliteException e)
         {
             throw Translate(e, path);
         }
-        if (appId == ApplicationId) return;
         if (appId == 0 && tables == 0 && allowEmpty) return;
         if (appId == 0 && tables == 0)
             throw new IpcAuditException($"{path}: empty database, no snapshots yet (run `ipcaudit collect --db {path}`)", ExitCodes.BadDatabase);
-        throw new IpcAuditException($"{path}: not an IpcAudit database (it is a SQLite file of something else); nothing was changed", ExitCodes.BadDatabase);
+        if (appId != ApplicationId)
+            throw new IpcAuditException($"{path}: not an IpcAudit database (it is a SQLite file of something else); nothing was changed", ExitCodes.BadDatabase);
+        // Ours by its id, so whatever does not add up was damaged (or edited by hand): never migrate or read it.
+        if (version == 0) throw CorruptOrForeign(path, "it has IpcAudit's id but no schema version");
+        if (present != Tables.Length) throw CorruptOrForeign(path, $"{Tables.Length - present} of its tables are missing");
+        if (version > Migrations.Latest) return; // newer: the caller says so
+        if (journaled != version)
+            throw CorruptOrForeign(path, $"its schema version {version} disagrees with its migration journal ({journaled})");
+    }
+
+    /// <summary>The one message for a file that claims to be ours but does not add up: exit 4, nothing changed.</summary>
+    public static IpcAuditException CorruptOrForeign(string path, string detail, Exception? inner = null) => new(
+        $"{path}: not an IpcAudit database, or a corrupt one ({detail}); nothing was changed", ExitCodes.BadDatabase, inner);
+
+    /// <summary>
+    /// For readers: PRAGMA quick_check (every page's structure, not the cross-checks of integrity_check),
+    /// so a report never computes on a damaged file. Measured in docs/BENCHMARKS.md.
+    /// </summary>
+    public static void QuickCheck(SqliteConnection connection, string path)
+    {
+        string result;
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA quick_check(1);";
+            result = Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) ?? "";
+        }
+        catch (SqliteException e)
+        {
+            throw Translate(e, path);
+        }
+        if (result != "ok") throw CorruptOrForeign(path, $"quick_check: {result}");
     }
 
     /// <summary>Turns SQLite's error codes into one line a user can act on.</summary>
-    public static IpcAuditException Translate(SqliteException e, string path) => e.SqliteErrorCode switch
+    /// <param name="writing">Whether a snapshot (or merge, prune) was being written: only then is "not written" true.</param>
+    public static IpcAuditException Translate(SqliteException e, string path, bool writing = false) => e.SqliteErrorCode switch
     {
         26 => new($"{path}: not an IpcAudit database (not a SQLite file, or encrypted); nothing was changed", ExitCodes.BadDatabase, e),
-        11 => new($"{path}: database is corrupt ({e.Message.TrimEnd('.')}); nothing was changed", ExitCodes.BadDatabase, e),
-        13 => new($"{path}: disk full; the snapshot was not written and existing data is intact", ExitCodes.Failure, e),
+        11 => CorruptOrForeign(path, $"SQLite: {e.Message.TrimEnd('.')}", e),
+        13 => new(DiskFull(path, null, writing), ExitCodes.Failure, e),
         14 => new($"{path}: cannot open database (check the directory exists and is writable)", ExitCodes.Failure, e),
         8 => new($"{path}: database is read-only for this user", ExitCodes.Failure, e),
         5 or 6 => new($"{path}: database is locked by another process for more than 30 s", ExitCodes.Failure, e),
-        10 when FreeBytes(path) is < 1024 * 1024 and var free =>
-            new($"{path}: disk full ({free / 1024} KiB free); the snapshot was not written and existing data is intact", ExitCodes.Failure, e),
+        10 when FreeBytes(path) is < 1024 * 1024 and var free => new(DiskFull(path, free, writing), ExitCodes.Failure, e),
         10 => new($"{path}: I/O error ({e.Message.TrimEnd('.')}); existing data is intact", ExitCodes.Failure, e),
         _ => new($"{path}: SQLite error {e.SqliteErrorCode}: {e.Message.TrimEnd('.')}", ExitCodes.Failure, e),
     };
+
+    private static string DiskFull(string path, long? free, bool writing) =>
+        $"{path}: disk full{(free is { } f ? $" ({f / 1024} KiB free)" : "")}; "
+        + (writing ? "nothing was written and existing data is intact" : "SQLite needs room beside the database even to read it; existing data is intact");
 
     /// <summary>
     /// SQLite reports ENOSPC on some file systems (tmpfs) as a plain I/O error; the free space of the
@@ -188,6 +249,32 @@ public static class IpcAuditDatabase
             return mount?.AvailableFreeSpace;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>
+    /// <paramref name="work"/> in one BEGIN IMMEDIATE transaction, committed. When a write fails for lack
+    /// of space or an I/O error, SQLite has already rolled back by itself, yet Microsoft.Data.Sqlite 6
+    /// still sends ROLLBACK when the transaction (or later the connection) is disposed, and its
+    /// "cannot rollback - no transaction is active" would replace the error the user can act on.
+    /// </summary>
+    internal static T InTransaction<T>(SqliteConnection connection, Func<SqliteTransaction, T> work)
+    {
+        var tx = connection.BeginTransaction(deferred: false);
+        T result;
+        try
+        {
+            result = work(tx);
+            tx.Commit();
+        }
+        catch
+        {
+            // An empty deferred transaction (no lock, no write) gives that ROLLBACK something to end.
+            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0) Execute(connection, "BEGIN DEFERRED;", tx);
+            tx.Dispose();
+            throw;
+        }
+        tx.Dispose();
+        return result;
     }
 
     internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)

@@ -18,38 +18,44 @@ public static class Migrations
 
     public static long CurrentVersion(SqliteConnection connection) => IpcAuditDatabase.Scalar(connection, "PRAGMA user_version;");
 
-    public static void Apply(SqliteConnection connection, string path)
+    /// <summary>Brings the database to <see cref="Latest"/>; true when it changed anything.</summary>
+    public static bool Apply(SqliteConnection connection, string path)
     {
         var current = CurrentVersion(connection);
         if (current > Latest) throw IpcAuditDatabase.NewerSchema(path, current);
-        if (current == Latest) return;
+        if (current == Latest) return false;
 
-        using var tx = connection.BeginTransaction(deferred: false);
-        // Re-read under the write lock: a concurrent collector may have migrated meanwhile.
-        current = IpcAuditDatabase.Scalar(connection, "PRAGMA user_version;", tx);
-        if (current < Latest)
+        return IpcAuditDatabase.InTransaction(connection, tx =>
         {
-            IpcAuditDatabase.Execute(connection, """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
-                """, tx);
-            foreach (var resource in Resources)
+            // Re-check under the write lock: a concurrent collector may have created or migrated it meanwhile.
+            IpcAuditDatabase.CheckIdentity(connection, path, allowEmpty: true, tx);
+            current = IpcAuditDatabase.Scalar(connection, "PRAGMA user_version;", tx);
+            if (current > Latest) throw IpcAuditDatabase.NewerSchema(path, current);
+            var applied = current < Latest;
+            if (applied)
             {
-                var version = VersionOf(resource);
-                if (version <= current) continue;
-                var name = resource[Prefix.Length..^Suffix.Length];
-                IpcAuditDatabase.Execute(connection, Read(resource), tx);
-                using var journal = connection.CreateCommand();
-                journal.Transaction = tx;
-                journal.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)";
-                journal.Parameters.AddWithValue("$v", version);
-                journal.Parameters.AddWithValue("$n", name);
-                journal.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                journal.ExecuteNonQuery();
+                IpcAuditDatabase.Execute(connection, """
+                    CREATE TABLE IF NOT EXISTS schema_migrations (
+                        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
+                    """, tx);
+                foreach (var resource in Resources)
+                {
+                    var version = VersionOf(resource);
+                    if (version <= current) continue;
+                    var name = resource[Prefix.Length..^Suffix.Length];
+                    IpcAuditDatabase.Execute(connection, Read(resource), tx);
+                    using var journal = connection.CreateCommand();
+                    journal.Transaction = tx;
+                    journal.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)";
+                    journal.Parameters.AddWithValue("$v", version);
+                    journal.Parameters.AddWithValue("$n", name);
+                    journal.Parameters.AddWithValue("$t", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                    journal.ExecuteNonQuery();
+                }
+                IpcAuditDatabase.Execute(connection, $"PRAGMA application_id = {IpcAuditDatabase.ApplicationId}; PRAGMA user_version = {Latest};", tx);
             }
-            IpcAuditDatabase.Execute(connection, $"PRAGMA application_id = {IpcAuditDatabase.ApplicationId}; PRAGMA user_version = {Latest};", tx);
-        }
-        tx.Commit();
+            return applied;
+        });
     }
 
     private static List<string> Index()

@@ -38,14 +38,11 @@ public sealed class SnapshotStore : IDisposable
     {
         try
         {
-            using var tx = _connection.BeginTransaction(deferred: false); // BEGIN IMMEDIATE
-            var result = work(tx);
-            tx.Commit();
-            return result;
+            return IpcAuditDatabase.InTransaction(_connection, work);
         }
         catch (SqliteException e)
         {
-            throw IpcAuditDatabase.Translate(e, Path);
+            throw IpcAuditDatabase.Translate(e, Path, writing: true);
         }
     }
 

@@ -37,7 +37,8 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         {
             var u = snapshot.Usage;
             snapshotId = insert.Bind(snapshotUid ?? Guid.NewGuid().ToString("N"), context, at, snapshot.CollectorVersion,
-                Migrations.Latest, limits, snapshot.Shm.Count, snapshot.Sem.Count, snapshot.Msg.Count,
+                Migrations.Latest, limits, CountOf(snapshot, ObjectsStepShm, snapshot.Shm), CountOf(snapshot, ObjectsStepSem, snapshot.Sem),
+                CountOf(snapshot, ObjectsStepMsg, snapshot.Msg),
                 u.ShmSegments, u.ShmPagesAllocated, u.ShmPagesResident, u.ShmPagesSwapped,
                 u.SemArrays, u.SemSemaphores, u.MsgQueues, u.MsgMessages, u.MsgBytes,
                 CompactJson.Strings(snapshot.Notes)).Scalar();
@@ -58,6 +59,10 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
             SyncProcesses([.. snapshot.Processes, .. LastUsersOfRemoved(snapshot.Processes, at)], context, at);
         return snapshotId;
     }
+
+    /// <summary>A kind's count is known only when its step succeeded: a failed step stores unknown (NULL), never 0.</summary>
+    private static int? CountOf<T>(Snapshot snapshot, string step, IReadOnlyList<T> objects) =>
+        snapshot.StepSucceeded(step) ? objects.Count : null;
 
     /// <summary>
     /// The context of this snapshot: host + machine + boot + IPC namespace inode + generation. Inodes are

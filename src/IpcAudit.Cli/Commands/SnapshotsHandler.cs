@@ -12,7 +12,10 @@ public sealed class SnapshotsHandler(TextWriter stdout, LocalTime times, StderrL
         log.Verbose($"database {reader.Path}");
         stdout.WriteLine($"{"id",6}  {$"taken ({times.ZoneName})",-24}  {"host",-24}  {"shm",5}  {"sem",5}  {"msg",5}  boot");
         foreach (var s in reader.List(host))
-            stdout.WriteLine($"{s.SnapshotId,6}  {times.Format(s.TakenAt),-24}  {TerminalText.Clean(s.Host, 24),-24}  {s.ShmCount,5}  {s.SemCount,5}  {s.MsgCount,5}  {s.BootId}");
+            stdout.WriteLine($"{s.SnapshotId,6}  {times.Format(s.TakenAt),-24}  {TerminalText.Clean(s.Host, 24),-24}  {Count(s.ShmCount),5}  {Count(s.SemCount),5}  {Count(s.MsgCount),5}  {s.BootId}");
         return 0;
     }
+
+    /// <summary>"?" where the snapshot's step for that kind failed: the count is unknown, not 0.</summary>
+    private static string Count(int? count) => count?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?";
 }

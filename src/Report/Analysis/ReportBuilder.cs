@@ -20,6 +20,7 @@ public static class ReportBuilder
     public static ReportDocument Build(string databasePath, ReportRequest request, Progress? progress = null)
     {
         using var connection = IpcAuditDatabase.OpenForRead(databasePath);
+        IpcAuditDatabase.QuickCheck(connection, Path.GetFullPath(databasePath));
         return Build(connection, request, progress);
     }
 

@@ -24,6 +24,7 @@ public static class ReportCsv
 
     public static void WriteFolder(string folder, ReportDocument doc)
     {
+        doc = WithoutControlBytes(doc);
         Directory.CreateDirectory(folder);
         WriteFile(Path.Combine(folder, OrphansFile), doc.Orphans.Select(FindingRow));
         WriteFile(Path.Combine(folder, IdleFile), doc.Idle.Select(FindingRow));
@@ -57,6 +58,30 @@ public static class ReportCsv
         Reason = o.Reason, Evidence = string.Join("; ", o.Evidence), Missing = string.Join("; ", o.Missing),
         SuggestedCommand = o.SuggestedCommand,
     };
+
+    /// <summary>
+    /// Host names, keys and reasons come from the system: an ESC or BEL in a cell reaches the terminal of
+    /// whoever runs `cat` on the file, so control bytes become '?' (line breaks and tabs stay: quoting keeps
+    /// them inside their cell). The one place every string of the CSV passes.
+    /// </summary>
+    private static ReportDocument WithoutControlBytes(ReportDocument doc) => doc with
+    {
+        Orphans = [.. doc.Orphans.Select(WithoutControlBytes)],
+        Idle = [.. doc.Idle.Select(WithoutControlBytes)],
+        Growth = [.. doc.Growth.Select(g => g with { Host = Safe(g.Host) })],
+        Pressure = [.. doc.Pressure.Select(p => p with { Host = Safe(p.Host) })],
+        Churn = [.. doc.Churn.Select(c => c with { Host = Safe(c.Host) })],
+    };
+
+    private static OrphanFinding WithoutControlBytes(OrphanFinding o) => o with
+    {
+        Host = Safe(o.Host), Key = Safe(o.Key), Reason = Safe(o.Reason),
+        Evidence = [.. o.Evidence.Select(Safe)], Missing = [.. o.Missing.Select(Safe)],
+        SuggestedCommand = o.SuggestedCommand is null ? null : Safe(o.SuggestedCommand),
+    };
+
+    private static string Safe(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t') ? '?' : c));
 
     private static string? Iso(DateTimeOffset? t) => t is { } v ? TypedJson.IsoTime(v) : null;
 

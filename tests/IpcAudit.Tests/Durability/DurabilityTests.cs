@@ -47,6 +47,69 @@ public sealed class DurabilityTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("2026-11-21 00:00:00 UTC", list[1]); // `snapshots` shows times in the local zone
     }
 
+    [KernelFact]
+    public void DiskFullOnTheFirstCollectSaysSoAndTheNextCollectSucceeds()
+    {
+        var big = ProcTreeBuilder.Create(_dir.File("big"), perKind: 3000);
+        var mnt = Directory.CreateDirectory(_dir.File("mnt")).FullName;
+        var outcome = _dir.File("outcome");
+        var run = BoundedProcess.Bash($"""
+            mount -t tmpfs -o size=256k tmpfs '{mnt}'
+            set +e
+            "$DOTNET" exec "$CLI" collect --db '{mnt}/new.db' --proc-root '{big}' --at 2026-11-21T00:00:00Z 2> '{outcome}.err'
+            echo $? > '{outcome}.rc'
+            "$DOTNET" exec "$CLI" report --db '{mnt}/new.db' --since 2026-11-20T00:00:00Z --until 2026-11-22T00:00:00Z 2> '{outcome}.report.err' > /dev/null
+            echo $? > '{outcome}.report.rc'
+            set -e
+            mount -o remount,size=64m '{mnt}'
+            "$DOTNET" exec "$CLI" collect --db '{mnt}/new.db' --proc-root '{big}' --at 2026-11-21T00:05:00Z 2> '{outcome}.next.err'
+            TZ=UTC "$DOTNET" exec "$CLI" snapshots --db '{mnt}/new.db' > '{outcome}.list'
+            sqlite3 '{mnt}/new.db' 'PRAGMA integrity_check;' > '{outcome}.check'
+            """, TimeSpan.FromSeconds(120), wrapper: ["unshare", "--mount"]);
+        Assert.True(run.ExitCode == 0, run.Stderr + File.ReadAllText(outcome + ".err") + (File.Exists(outcome + ".next.err") ? File.ReadAllText(outcome + ".next.err") : ""));
+        var err = File.ReadAllText(outcome + ".err");
+        output.WriteLine(err);
+        Assert.Equal("1", File.ReadAllText(outcome + ".rc").Trim());
+        Assert.Single(err.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("disk full", err);
+        Assert.DoesNotContain("cannot rollback", err);
+        // report reads: whatever it says, it does not claim a snapshot was (not) written.
+        var reportErr = File.ReadAllText(outcome + ".report.err");
+        output.WriteLine(reportErr);
+        Assert.DoesNotContain("snapshot was not written", reportErr);
+        // A saved /proc has no live syscalls: warnings say so; nothing else is on stderr.
+        Assert.All(File.ReadAllLines(outcome + ".next.err"), l => Assert.StartsWith("ipcaudit: warning: ", l));
+        Assert.Equal("ok", File.ReadAllText(outcome + ".check").Trim());
+        var list = File.ReadAllLines(outcome + ".list");
+        Assert.Equal(2, list.Length);
+        Assert.Contains("2026-11-21 00:05:00 UTC", list[1]);
+    }
+
+    [Fact]
+    public void TwentyCollectorsStartedAtOnceOnANewPathAllStoreTheirSnapshot()
+    {
+        var tree = ProcTreeBuilder.Create(_dir.File("tree"), perKind: 20);
+        var db = _dir.File("state/new.db"); // neither the folder nor the file exists yet
+        var outcome = _dir.File("outcome");
+        var run = BoundedProcess.Bash($"""
+            for i in $(seq 1 20); do
+              ( "$DOTNET" exec "$CLI" collect --db '{db}' --proc-root '{tree}' 2> '{outcome}.'$i.err; echo $? > '{outcome}.'$i.rc ) &
+            done
+            wait
+            """, TimeSpan.FromSeconds(240));
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        for (var i = 1; i <= 20; i++)
+        {
+            var err = File.ReadAllText($"{outcome}.{i}.err");
+            Assert.True(File.ReadAllText($"{outcome}.{i}.rc").Trim() == "0", $"collector {i}: {err}");
+            Assert.DoesNotContain("IpcAudit database", err);
+        }
+        using var reader = SnapshotReader.Open(db);
+        var listed = reader.List(null);
+        Assert.Equal(20, listed.Count);
+        Assert.All(listed, s => Assert.Equal(20, s.ShmCount));
+    }
+
     [Fact]
     public void KilledCollectorLeavesWholeSnapshotsOnly()
     {

@@ -19,14 +19,15 @@ internal static class MergeSql
         RETURNING object_id
         """;
 
-    public const string UpsertProcess = """
-        INSERT INTO processes (context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid)
-        VALUES ($context, $pid, $start, $from, $to, $comm, $cmdline, $uid)
-        ON CONFLICT (context_id, pid, start_time, valid_from) DO UPDATE SET valid_to = excluded.valid_to
-        """;
+    /// <summary>Every column of the source's processes table (schema 2 added start ticks and parents).</summary>
+    public static string UpsertProcess(SqliteConnection connection) =>
+        Upsert("processes", connection, "context_id, pid, start_time, valid_from");
 
     /// <summary>Column list read from the table itself so the copy follows the schema.</summary>
-    public static string UpsertState(string kind, SqliteConnection connection, string table)
+    public static string UpsertState(string kind, SqliteConnection connection, string table) =>
+        Upsert(kind + "_states", connection, "object_id, valid_from");
+
+    private static string Upsert(string table, SqliteConnection connection, string key)
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT name FROM pragma_table_info('{table}') ORDER BY cid";
@@ -34,8 +35,8 @@ internal static class MergeSql
         var columns = new List<string>();
         while (r.Read()) columns.Add(r.GetString(0));
         return $"""
-            INSERT INTO {kind}_states ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})
-            ON CONFLICT (object_id, valid_from) DO UPDATE SET valid_to = excluded.valid_to
+            INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})
+            ON CONFLICT ({key}) DO UPDATE SET valid_to = excluded.valid_to
             """;
     }
 }

@@ -24,6 +24,9 @@ public sealed class SnapshotReader : IDisposable
     public IReadOnlyList<SnapshotSummary> List(string? host = null) => Guard(() =>
         Connection.Query<SummaryRow>(ReaderSql.ListSnapshots, new { host }).Select(r => r.ToSummary()).ToList());
 
+    /// <summary>The host names that have snapshots, sorted.</summary>
+    public IReadOnlyList<string> Hosts() => Guard(() => Connection.Query<string>(ReaderSql.Hosts).ToList());
+
     /// <summary>A snapshot named by id, or the latest at or before an ISO-8601 time; null when none.</summary>
     public long? Resolve(string idOrTime, string? host = null)
     {

@@ -95,6 +95,7 @@ public sealed class ReportCommandTests : IDisposable
     {
         SaveOrphanAndNearlyFullShmmni();
         var file = Path.Combine(_history.Folder, "out", "report.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var run = Report("--format", "json", "--output", file);
 
         Assert.Equal(0, run.ExitCode);

@@ -10,6 +10,8 @@ public static class ReportFixtures
 {
     public static readonly DateTimeOffset Since = new(2026, 11, 14, 7, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset Until = Since.AddDays(7);
+    /// <summary>When the sample report was made (the CSV comment line).</summary>
+    public static readonly DateTimeOffset GeneratedAt = Until.AddMinutes(3);
     public const string Web = "web1.example", Db = "db2.example";
     public const int Points = 49; // every 3.5 h over 7 days, both ends included
 

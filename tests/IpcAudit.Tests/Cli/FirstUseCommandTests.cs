@@ -84,6 +84,19 @@ public sealed class FirstUseCommandTests : IDisposable
     }
 
     [Fact]
+    public void ShowHasTheIpcsTimesWithTheYear()
+    {
+        var db = HostDb("a.db", "web1", "2026-11-22T00:00:00Z");
+        var show = CliRun.Of(["show", "--db", db], TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin")).Stdout.Split('\n');
+        // Segment 2 of the fixture: attached and detached at 1795240601 (05:56:41 UTC), created at 1795240601.
+        Assert.Contains("------ Shared Memory Attach/Detach/Change Times --------", show);
+        Assert.Contains("2          0      2026-11-21 06:56:41 CET     2026-11-21 06:56:41 CET     2026-11-21 06:56:41 CET", show);
+        Assert.Contains("0          33     never                       2026-11-21 06:55:00 CET", show);
+        Assert.Contains(show, l => l.StartsWith("0          1000   2026-11-21 06:56:35 CET     never ", StringComparison.Ordinal));
+        Assert.Contains("------ Message Queues Send/Recv/Change Times --------", show);
+    }
+
+    [Fact]
     public void DiffVerboseSaysWhatWasRead()
     {
         var db = HostDb("web1.db", "web1", "2026-11-20T00:00:00Z", "2026-11-20T00:10:00Z");

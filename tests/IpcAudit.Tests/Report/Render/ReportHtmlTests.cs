@@ -80,6 +80,16 @@ public class ReportHtmlTests
     }
 
     [Fact]
+    public void CoincidingSeriesStayVisible()
+    {
+        // Equal counts draw the same points: a wide pale line under a dashed one under a dotted one shows all three.
+        var css = Render(ReportFixtures.Sample());
+        Assert.Contains("polyline.shm { stroke: var(--shm); stroke-width: 5; stroke-opacity: .45; }", css);
+        Assert.Contains("polyline.sem { stroke: var(--sem); stroke-dasharray: 8 4; }", css);
+        Assert.Contains("polyline.msg { stroke: var(--msg); stroke-dasharray: 2 4; }", css);
+    }
+
+    [Fact]
     public void TimesInReasonsAreWrittenLikeThePage()
     {
         var html = Render(ReportFixtures.Sample());

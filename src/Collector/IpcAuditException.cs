@@ -32,6 +32,8 @@ public static class ExitCodes
     public const int BadDatabase = 4;
     /// <summary>`report --fail-on` found what it was asked to fail on; `reap` skipped an object that changed before removal.</summary>
     public const int FindingsPresent = 10;
+    /// <summary>Stopped by Ctrl-C (SIGINT) or SIGTERM: 128 + the signal number, as shells report it.</summary>
+    public const int Interrupted = 130, Terminated = 143;
 
     /// <summary>One line each, for `ipcaudit --help`; README.md's Exit codes table says the same (a test keeps them together).</summary>
     public static IReadOnlyList<(int Code, string Meaning)> Meanings { get; } =
@@ -41,6 +43,8 @@ public static class ExitCodes
         (Usage, "command-line usage error"),
         (BadInput, "bad input: a malformed /proc file, a bad time"),
         (BadDatabase, "not an IpcAudit database, corrupt or damaged, or a newer schema"),
-        (FindingsPresent, "report --fail-on found what it was told to fail on; reap skipped an object that changed"),
+        (FindingsPresent, "report --fail-on found what it was told to fail on (what, on stderr); reap skipped an object that changed"),
+        (Interrupted, "stopped by Ctrl-C (SIGINT); one line says what was and was not done"),
+        (Terminated, "stopped by SIGTERM; one line says what was and was not done"),
     ];
 }

@@ -22,12 +22,20 @@ public static class CommandTree
         Description = "Collect from a copy of /proc; live-only values (semaphore values, qbytes, usage) are then marked unavailable",
         DefaultValueFactory = _ => "/proc",
     };
-    private static readonly Option<string?> At = new("--at") { Description = "Stamp the snapshot with this ISO-8601 time (backfills, imports, tests)" };
+    private static readonly Option<string?> At = new("--at")
+    {
+        Description = "Stamp the snapshot with this ISO-8601 time (backfills, imports, tests; without a zone: local time); more than 5 minutes ahead of the clock needs --allow-future",
+    };
+    private static readonly Option<bool> AllowFuture = new("--allow-future")
+    {
+        Description = "Accept an --at in the future (a future snapshot blocks later collects of the host until then)",
+    };
     private static readonly Option<string?> HostOption = new("--host") { Description = "Host name to record (default: the kernel's hostname)" };
     private static readonly Option<string?> HostFilter = new("--host") { Description = "Only this host's snapshots" };
+    private static readonly Option<string?> ShowHost = new("--host") { Description = "This host's snapshots (a fleet database holds several; default: whichever is named or latest)" };
     private static readonly Argument<string?> SnapshotArg = new("snapshot")
     {
-        Description = "Snapshot id or ISO-8601 time (latest at or before it); latest when omitted",
+        Description = "Snapshot id or uid (from `ipcaudit snapshots`), or ISO-8601 time (latest at or before it; without a zone: local time); latest when omitted",
         Arity = ArgumentArity.ZeroOrOne,
     };
     private static readonly Argument<string[]> Sources = new("sources") { Description = "Databases to merge in", Arity = ArgumentArity.OneOrMore };
@@ -41,7 +49,12 @@ public static class CommandTree
     {
         Description = "Explain on stderr what is read: database, each step's source and duration", Recursive = true,
     };
-    private static readonly Option<string> OlderThan = new("--older-than") { Description = "Delete snapshots older than this (e.g. 90d)", Required = true };
+    private static readonly Option<string?> OlderThan = new("--older-than") { Description = "Delete snapshots older than this (e.g. 90d)" };
+    private static readonly Option<string[]> PruneSnapshots = new("--snapshot")
+    {
+        Description = "Delete these snapshots (ids from `ipcaudit snapshots`; repeatable or comma-separated), keeping the history of the others as it was",
+        HelpName = "ID", AllowMultipleArgumentsPerToken = true,
+    };
     private static readonly Option<string> Since = new("--since")
     {
         Description = "Start of the window: " + TimeArguments.Accepted + " (default 7d)", DefaultValueFactory = _ => "7d",
@@ -57,15 +70,22 @@ public static class CommandTree
         Description = "table (default, stdout), csv (one file per section into the --output folder), json or html (--output file or stdout)",
         DefaultValueFactory = _ => "table",
     };
-    private static readonly Option<string?> Output = new("--output") { Description = "File (json, html, table) or folder (csv) to write" };
+    private static readonly Option<string?> Output = new("--output")
+    {
+        Description = "File (json, html, table, csv --section) or folder (csv) to write; its folder must exist; - is stdout",
+    };
+    private static readonly Option<string?> Section = new("--section")
+    {
+        Description = "With --format csv: just this table, to stdout or --output FILE: " + string.Join(", ", IpcAudit.Report.Output.ReportCsv.SectionNames),
+    };
     private static readonly Option<string[]> FailOn = new("--fail-on")
     {
         Description = "Exit 10 when findings exist: orphans (any orphan), pressure (a pool limit at or above 90 % at the end; caps on one object, SHMMAX and SEMMSL, never); comma-separated",
     };
-    private static readonly Argument<string> DiffFrom = new("from") { Description = "Snapshot id or ISO-8601 time (latest at or before it)" };
-    private static readonly Argument<string> DiffTo = new("to") { Description = "Snapshot id or ISO-8601 time (latest at or before it)" };
+    private static readonly Argument<string> DiffFrom = new("from") { Description = "Snapshot id or uid, or ISO-8601 time (latest at or before it; without a zone: local time)" };
+    private static readonly Argument<string> DiffTo = new("to") { Description = "Snapshot id or uid, or ISO-8601 time (latest at or before it; without a zone: local time)" };
     private static readonly Option<bool> DiffJson = new("--json") { Description = "Typed JSON instead of text" };
-    private static readonly Option<string?> DiffHost = new("--host") { Description = "Resolve times among this host's snapshots" };
+    private static readonly Option<string?> DiffHost = new("--host") { Description = "This host's snapshots (resolves times and latest among them)" };
 
     private static readonly Option<string[]> ReapKinds = new("--kind") { Description = "Only these kinds: shm, sem, msg (comma-separated; default all)" };
     private static readonly Option<uint?> ReapUid = new("--uid") { Description = "Only objects owned by this uid" };
@@ -91,41 +111,54 @@ public static class CommandTree
         Progress ProgressFor(ParseResult r) => new(stderr, enabled: console.ErrorIsTerminal && !r.GetValue(Quiet), console.ProgressAfter);
 
         var collect = new Command("collect", "Take a snapshot of this host's System V IPC objects, limits and usage into the database.\nExample: ipcaudit collect --db /var/lib/ipcaudit/ipcaudit.db --textfile /var/lib/prometheus/node-exporter")
-            { Db, Json, ProcRootOption, At, HostOption, Textfile, OrphanAge };
+            { Db, Json, ProcRootOption, At, AllowFuture, HostOption, Textfile, OrphanAge };
         collect.SetAction(r => Guard(stderr, () => new CollectHandler(stdout, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), json: r.GetValue(Json), procRoot: r.GetValue(ProcRootOption)!,
-            at: r.GetValue(At) is { } at ? TimeArguments.ParseInstant(at, "--at") : null, host: r.GetValue(HostOption),
-            textfile: r.GetValue(Textfile), orphanAge: TimeArguments.ParseDuration(r.GetValue(OrphanAge)!, "--orphan-age"))));
+            at: r.GetValue(At) is { } at ? TimeArguments.ParseInstant(at, "--at", console.Times.Zone) : null, host: r.GetValue(HostOption),
+            textfile: r.GetValue(Textfile), orphanAge: TimeArguments.ParseDuration(r.GetValue(OrphanAge)!, "--orphan-age"),
+            allowFuture: r.GetValue(AllowFuture))));
 
         var snapshots = new Command("snapshots", "List stored snapshots, one line each (times in the local zone).\nExample: ipcaudit snapshots --host db1") { Db, HostFilter };
         snapshots.SetAction(r => Guard(stderr, () => new SnapshotsHandler(stdout, console.Times, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), host: r.GetValue(HostFilter))));
 
         var show = new Command("show", "Show a stored snapshot like `ipcs -a`, with pids, attachers and semaphore values (times in the local zone; --json in UTC).\nExample: ipcaudit show 42")
-            { SnapshotArg, Db, Json };
+            { SnapshotArg, Db, Json, ShowHost };
         show.SetAction(r => Guard(stderr, () => new ShowHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json))));
+            db: DatabaseLocation.Resolve(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json), host: r.GetValue(ShowHost))));
 
         var merge = new Command("merge", "Copy other hosts' snapshots into one fleet database; merging again adds nothing twice.\nExample: ipcaudit merge --db fleet.db web1.db web2.db")
             { Sources, Db };
-        merge.SetAction(r => Guard(stderr, () => new MergeHandler(stdout, Log(r), ProgressFor(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), sources: r.GetValue(Sources)!)));
+        merge.SetAction(r => Guard(stderr, () =>
+        {
+            using var signals = Interruption.Listen();
+            return new MergeHandler(stdout, Log(r), ProgressFor(r), signals).Run(db: DatabaseLocation.Resolve(r.GetValue(Db)), sources: r.GetValue(Sources)!);
+        }));
 
-        var prune = new Command("prune", "Delete snapshots older than a duration, then reclaim the space.\nExample: ipcaudit prune --older-than 90d")
-            { OlderThan, Db };
-        prune.SetAction(r => Guard(stderr, () => new PruneHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), olderThan: TimeArguments.ParseDuration(r.GetValue(OlderThan)!, "--older-than"))));
+        var prune = new Command("prune", "Delete snapshots older than a duration, then reclaim the space; or delete chosen snapshots (one stamped in the future).\nExample: ipcaudit prune --older-than 90d; ipcaudit prune --snapshot 74")
+            { OlderThan, PruneSnapshots, Db };
+        prune.SetAction(r => Guard(stderr, () =>
+        {
+            using var signals = Interruption.Listen();
+            return new PruneHandler(stdout, console.Times, Log(r), signals).Run(db: DatabaseLocation.Resolve(r.GetValue(Db)),
+                olderThan: r.GetValue(OlderThan) is { } age ? TimeArguments.ParseDuration(age, "--older-than") : null,
+                snapshots: r.GetValue(PruneSnapshots));
+        }));
 
         var report = new Command("report", "Orphans, growth, limit pressure and churn over a window of history.\nExample: ipcaudit report --since 7d --format html --output review.html")
-            { Db, Since, Until, Hosts, OrphanAge, Format, Output, FailOn };
-        report.SetAction(r => Guard(stderr, () => new ReportHandler(stdout, Log(r), ProgressFor(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), since: r.GetValue(Since)!, until: r.GetValue(Until),
-            hosts: r.GetValue(Hosts) ?? [], orphanAge: r.GetValue(OrphanAge)!, format: r.GetValue(Format)!,
-            output: r.GetValue(Output), failOn: r.GetValue(FailOn) ?? [])));
+            { Db, Since, Until, Hosts, OrphanAge, Format, Section, Output, FailOn };
+        report.SetAction(r => Guard(stderr, () =>
+        {
+            using var signals = Interruption.Listen();
+            return new ReportHandler(stdout, Log(r), ProgressFor(r), console.Times, signals).Run(
+                db: DatabaseLocation.Resolve(r.GetValue(Db)), since: r.GetValue(Since)!, until: r.GetValue(Until),
+                hosts: r.GetValue(Hosts) ?? [], orphanAge: r.GetValue(OrphanAge)!, format: r.GetValue(Format)!,
+                output: r.GetValue(Output), failOn: r.GetValue(FailOn) ?? [], section: r.GetValue(Section));
+        }));
 
         var diff = new Command("diff", "Objects added, removed and changed between two snapshots, per field.\nExample: ipcaudit diff 41 42")
             { DiffFrom, DiffTo, Db, DiffJson, DiffHost };
-        diff.SetAction(r => Guard(stderr, () => new DiffHandler(stdout, console.Times).Run(
+        diff.SetAction(r => Guard(stderr, () => new DiffHandler(stdout, console.Times, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), from: r.GetValue(DiffFrom)!, to: r.GetValue(DiffTo)!,
             json: r.GetValue(DiffJson), host: r.GetValue(DiffHost))));
 
@@ -161,28 +194,20 @@ public static class CommandTree
     {
         var result = Build(console).Parse(args);
         var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error };
-        if (result.Action is not ParseErrorAction) return result.Invoke(configuration);
+        var mistypedOption = result.Tokens.Any(t => t.Type == TokenType.Argument && t.Value.StartsWith("--", StringComparison.Ordinal));
+        if (result.Action is not ParseErrorAction && !mistypedOption) return result.Invoke(configuration);
 
-        // A usage error is stderr only, with its own exit code: a script capturing stdout must not get
-        // help text or typo suggestions (System.CommandLine writes those to stdout and returns 1).
-        foreach (var error in result.Errors) console.Error.WriteLine($"ipcaudit: {error.Message}");
-        console.Error.WriteLine($"Try '{CommandLine(result.CommandResult)} --help'.");
+        // A usage error is one line on stderr, with its own exit code: a script capturing stdout must not
+        // get help text or typo suggestions (System.CommandLine writes those to stdout and returns 1).
+        console.Error.WriteLine($"ipcaudit: {UsageError.OneLine(result)}");
         return ExitCodes.Usage;
-    }
-
-    /// <summary>"ipcaudit collect" for the command a parse ended in, whatever the executable is called.</summary>
-    private static string CommandLine(CommandResult command)
-    {
-        var names = new List<string>();
-        for (SymbolResult? r = command; r is CommandResult c; r = c.Parent)
-            names.Insert(0, c.Parent is null ? "ipcaudit" : c.Command.Name);
-        return string.Join(' ', names);
     }
 
     /// <summary>The root --help text: what it is, an example, and the exit codes scripts can rely on.</summary>
     private static string RootDescription =>
         "IpcAudit: System V IPC history — snapshots of shared memory, semaphores and message queues, and reports over them.\n"
-        + "Example: ipcaudit collect && ipcaudit show\n\nExit codes:\n"
+        + "Example: ipcaudit collect && ipcaudit show\n"
+        + "Times without a zone (2026-11-28T10:00) are local times, as every time shown to people is; Z or +01:00 makes them exact.\n\nExit codes:\n"
         + string.Join("\n", ExitCodes.Meanings.Select(m => $"  {m.Code,2}  {m.Meaning}"));
 
     /// <summary>The CLI assembly's informational version (0.1.0+commit), whoever the entry assembly is.</summary>

@@ -10,10 +10,16 @@ public sealed class StderrLog(TextWriter stderr, bool quiet = false, bool verbos
 {
     public bool IsVerbose => verbose;
 
+    /// <summary>The stream itself, for a line that must go out at once (a signal).</summary>
+    public TextWriter Stderr => stderr;
+
     public void Warning(string text)
     {
         if (!quiet) stderr.WriteLine($"ipcaudit: warning: {TerminalText.Clean(text)}");
     }
+
+    /// <summary>For outcomes that are not exceptions (an interrupted run, --fail-on): printed even with -q.</summary>
+    public void Error(string text) => stderr.WriteLine($"ipcaudit: {TerminalText.Clean(text)}");
 
     public void Verbose(string text)
     {

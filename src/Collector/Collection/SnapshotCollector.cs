@@ -256,10 +256,25 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
             var complete = scan.ProcessesUnreadable == 0 || found.Count >= s.Nattch;
             result[i] = s with { AttachedPids = complete ? found : null };
         }
-        var note = scan.ProcessesUnreadable > 0
-            ? $"{scan.ProcessesUnreadable} of {scan.ProcessesScanned} processes' maps unreadable (run as root for complete attachments)"
-            : null;
+        var note = scan.ProcessesUnreadable > 0 ? UnreadableMapsNote(scan) : null;
         return new(result, scan.ProcessesUnreadable == 0, note);
+    }
+
+    /// <summary>
+    /// Names the process that could not be read and why. Root is told why root could not read it (a
+    /// sandbox's pid 1 in another user namespace, a ptrace restriction), never to run as root.
+    /// </summary>
+    private string UnreadableMapsNote(ShmAttachmentScan scan)
+    {
+        var text = $"{scan.ProcessesUnreadable} of {scan.ProcessesScanned + scan.ProcessesUnreadable} processes' maps unreadable";
+        if (scan.FirstUnreadable is { } first)
+        {
+            var comm = proc.ReadText($"{first.Pid}/comm")?.Trim();
+            text += $", e.g. pid {first.Pid}{(string.IsNullOrEmpty(comm) ? "" : $" ({comm})")}: {first.Why}";
+        }
+        return text + (Environment.IsPrivilegedProcess
+            ? "; root cannot read them either (a process in another user namespace, such as a sandbox, or a ptrace restriction): attachments they may hold are unknown"
+            : "; run as root for complete attachments");
     }
 
     private static StepOutcome<T> FromSyscall<T>(SyscallResult<T> r, T fallback) => r.Status == SyscallStatus.Ok

@@ -41,6 +41,8 @@ public static class SnapshotText
         foreach (var q in s.Msg)
             o.WriteLine($"{IpcMode.FormatKey(q.Key),-10} {q.Id,-10} {q.Uid,-6} {IpcMode.Perms(q.Mode),-5} {q.Cbytes,10} {(q.Qbytes?.ToString(CultureInfo.InvariantCulture) ?? "?"),10} {q.Qnum,8} {Pid(q.Lspid, procs),-20} {Pid(q.Lrpid, procs),-20} {Time(q.Rtime),-23}");
 
+        WriteTimes(o, s, Time);
+
         var u = s.Usage;
         o.WriteLine();
         o.WriteLine("------ Usage --------");
@@ -51,6 +53,29 @@ public static class SnapshotText
         o.WriteLine($"SHMMAX {N(l.Shmmax)}  SHMALL {N(l.Shmall)} pages  SHMMNI {N(l.Shmmni)}  shm_rmid_forced {N(l.ShmRmidForced)}");
         o.WriteLine($"SEMMSL {N(l.Semmsl)}  SEMMNS {N(l.Semmns)}  SEMOPM {N(l.Semopm)}  SEMMNI {N(l.Semmni)}");
         o.WriteLine($"MSGMAX {N(l.Msgmax)}  MSGMNB {N(l.Msgmnb)}  MSGMNI {N(l.Msgmni)}");
+    }
+
+    /// <summary>
+    /// What `ipcs -t` shows — attach, detach and change; last semop and change; send, receive and
+    /// change — but with the year and the zone, which ipcs leaves out.
+    /// </summary>
+    private static void WriteTimes(TextWriter o, Snapshot s, Func<DateTimeOffset?, string> time)
+    {
+        o.WriteLine();
+        o.WriteLine("------ Shared Memory Attach/Detach/Change Times --------");
+        o.WriteLine($"{"shmid",-10} {"owner",-6} {"attached",-27} {"detached",-27} changed");
+        foreach (var m in s.Shm)
+            o.WriteLine($"{m.Id,-10} {m.Uid,-6} {time(m.Atime),-27} {time(m.Dtime),-27} {time(m.Ctime)}");
+        o.WriteLine();
+        o.WriteLine("------ Semaphore Operation/Change Times --------");
+        o.WriteLine($"{"semid",-10} {"owner",-6} {"last-op",-27} last-changed");
+        foreach (var a in s.Sem)
+            o.WriteLine($"{a.Id,-10} {a.Uid,-6} {time(a.Otime),-27} {time(a.Ctime)}");
+        o.WriteLine();
+        o.WriteLine("------ Message Queues Send/Recv/Change Times --------");
+        o.WriteLine($"{"msqid",-10} {"owner",-6} {"send",-27} {"recv",-27} change");
+        foreach (var q in s.Msg)
+            o.WriteLine($"{q.Id,-10} {q.Uid,-6} {time(q.Stime),-27} {time(q.Rtime),-27} {time(q.Ctime)}");
     }
 
     private static string N<T>(T? v) where T : struct => v?.ToString() ?? "?";

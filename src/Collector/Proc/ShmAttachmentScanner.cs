@@ -9,12 +9,14 @@ namespace IpcAudit.Collector.Proc;
 /// <param name="ProcessesUnreadable">Processes whose ns link or maps could not be read (another user's, as non-root).</param>
 /// <param name="ProcessesInOtherNamespaces">Skipped: their shmids are another namespace's.</param>
 /// <param name="FirstFormatError">The first maps line that did not parse (counted as unreadable), if any.</param>
+/// <param name="FirstUnreadable">The first process whose maps could not be read, and why (errno name), for the warning.</param>
 public sealed record ShmAttachmentScan(
     IReadOnlyDictionary<int, IReadOnlyList<int>> PidsByShmid,
     int ProcessesScanned,
     int ProcessesUnreadable,
     int ProcessesInOtherNamespaces,
-    string? FirstFormatError = null);
+    string? FirstFormatError = null,
+    (int Pid, string Why)? FirstUnreadable = null);
 
 /// <summary>
 /// Who maps which segment: nattch says how many, only /proc/PID/maps says who.
@@ -32,6 +34,7 @@ public sealed class ShmAttachmentScanner(ProcRoot proc)
         var shmids = new List<int>();
         int scanned = 0, unreadable = 0, otherNamespace = 0;
         string? firstError = null;
+        (int Pid, string Why)? firstUnreadable = null;
 
         foreach (var pid in proc.ProcessIds())
         {
@@ -66,7 +69,10 @@ public sealed class ShmAttachmentScanner(ProcRoot proc)
                     switch (errno)
                     {
                         case Errno.ENOENT or Errno.ENOTDIR: continue;
-                        case Errno.EACCES or Errno.EPERM: unreadable++; continue;
+                        case Errno.EACCES or Errno.EPERM:
+                            unreadable++;
+                            firstUnreadable ??= (pid, errno == Errno.EACCES ? "permission denied (EACCES)" : "operation not permitted (EPERM)");
+                            continue;
                         // ESRCH and friends when the process exited between listing and reading.
                         default:
                             if (Directory.Exists(proc.PathOf(pid.ToString(CultureInfo.InvariantCulture)))) unreadable++;
@@ -77,8 +83,8 @@ public sealed class ShmAttachmentScanner(ProcRoot proc)
             }
             catch (FileNotFoundException) { continue; }
             catch (DirectoryNotFoundException) { continue; }
-            catch (UnauthorizedAccessException) { unreadable++; continue; }
-            catch (ProcFormatException e) { unreadable++; firstError ??= e.Message; continue; }
+            catch (UnauthorizedAccessException) { unreadable++; firstUnreadable ??= (pid, "permission denied"); continue; }
+            catch (ProcFormatException e) { unreadable++; firstError ??= e.Message; firstUnreadable ??= (pid, e.Message); continue; }
             catch (IOException)
             {
                 // ESRCH and friends when the process exited between listing and reading.
@@ -102,7 +108,7 @@ public sealed class ShmAttachmentScanner(ProcRoot proc)
             Array.Sort(sorted);
             result[shmid] = sorted;
         }
-        return new ShmAttachmentScan(result, scanned, unreadable, otherNamespace, firstError);
+        return new ShmAttachmentScan(result, scanned, unreadable, otherNamespace, firstError, firstUnreadable);
     }
 
     /// <summary>The first non-empty /proc/PID/task/TID/maps of a thread other than the leader, read into the buffer.</summary>

@@ -12,16 +12,18 @@ public sealed record MergeResult(int SnapshotsAdded, int SnapshotsSkipped);
 /// </summary>
 public static class FleetMerger
 {
-    public static MergeResult Merge(SnapshotStore target, string sourcePath)
+    /// <param name="cancel">Stops the copy at the next row or statement; the source's transaction rolls back.</param>
+    public static MergeResult Merge(SnapshotStore target, string sourcePath, CancellationToken cancel = default)
     {
         var source = Path.GetFullPath(sourcePath);
         if (source == target.Path)
             throw new IpcAuditException($"{source}: cannot merge a database into itself", ExitCodes.BadInput);
         using var reader = SnapshotReader.Open(source);
-        return target.Run(tx => new Copy(reader.Connection, target.Connection, tx, source).Run());
+        using var interrupt = cancel.InterruptOn(target.Connection);
+        return target.Run(tx => new Copy(reader.Connection, target.Connection, tx, source, cancel).Run());
     }
 
-    private sealed class Copy(SqliteConnection src, SqliteConnection dst, SqliteTransaction tx, string sourcePath)
+    private sealed class Copy(SqliteConnection src, SqliteConnection dst, SqliteTransaction tx, string sourcePath, CancellationToken cancel)
     {
         private readonly Dictionary<long, long> _contexts = [];
         private readonly Dictionary<long, long> _limitSets = [];
@@ -54,6 +56,7 @@ public static class FleetMerger
             using var r = query.ExecuteReader();
             while (r.Read())
             {
+                cancel.ThrowIfCancellationRequested();
                 var v = Values(r);
                 var (srcId, uid, context, takenAt) = ((long)v[0]!, (string)v[1]!, _contexts[(long)v[2]!], (long)v[3]!);
                 if (exists.Bind(uid).ScalarOrNull() is not null) { skipped++; continue; }
@@ -101,7 +104,11 @@ public static class FleetMerger
             using var query = src.CreateCommand();
             query.CommandText = select;
             using var r = query.ExecuteReader();
-            while (r.Read()) row(Values(r));
+            while (r.Read())
+            {
+                cancel.ThrowIfCancellationRequested();
+                row(Values(r));
+            }
         }
 
         private static object?[] Values(SqliteDataReader r)

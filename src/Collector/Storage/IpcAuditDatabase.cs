@@ -73,7 +73,9 @@ public static class IpcAuditDatabase
         var full = Path.GetFullPath(path);
         if (!File.Exists(full))
             throw new IpcAuditException($"{full}: no such database (run `ipcaudit collect` first, or pass --db)", ExitCodes.Failure);
-        var connection = Open(full, SqliteOpenMode.ReadOnly);
+        SqliteConnection connection;
+        try { connection = ReadOnlyDatabase.Open(full, out _); }
+        catch (SqliteException e) { throw Translate(e, full); }
         try
         {
             CheckIdentity(connection, full, allowEmpty: false);

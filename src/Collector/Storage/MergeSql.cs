@@ -33,7 +33,10 @@ internal static class MergeSql
         """;
 
     /// <summary>Column list read from the table itself so the copy follows the schema.</summary>
-    public static string UpsertState(string kind, SqliteConnection connection, string table)
+    public static string UpsertState(string kind, SqliteConnection connection, string table) =>
+        Upsert(kind + "_states", connection, "object_id, valid_from");
+
+    private static string Upsert(string table, SqliteConnection connection, string key)
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT name FROM pragma_table_info('{table}') ORDER BY cid";
@@ -41,8 +44,8 @@ internal static class MergeSql
         var columns = new List<string>();
         while (r.Read()) columns.Add(r.GetString(0));
         return $"""
-            INSERT INTO {kind}_states ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})
-            ON CONFLICT (object_id, valid_from) DO UPDATE SET valid_to = excluded.valid_to
+            INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})
+            ON CONFLICT ({key}) DO UPDATE SET valid_to = excluded.valid_to
             """;
     }
 }

@@ -14,6 +14,12 @@ internal static class ReaderSql
         ORDER BY s.taken_at, s.snapshot_id
         """;
 
+    public const string Hosts = """
+        SELECT DISTINCT c.host FROM contexts c
+        WHERE EXISTS (SELECT 1 FROM snapshots s WHERE s.context_id = c.context_id)
+        ORDER BY c.host
+        """;
+
     public const string SnapshotHeader = """
         SELECT s.snapshot_id, s.snapshot_uid, s.context_id, s.taken_at, s.collector_version, s.notes,
                s.shm_segments, s.shm_pages_allocated, s.shm_pages_resident, s.shm_pages_swapped,

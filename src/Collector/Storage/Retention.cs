@@ -8,15 +8,19 @@ public sealed record PruneResult(int SnapshotsDeleted, int StatesDeleted, int Ob
 /// </summary>
 public static class Retention
 {
-    public static PruneResult Prune(string path, DateTimeOffset cutoff)
+    /// <param name="cancel">Stops at the next statement (the running one is interrupted): before the commit nothing is deleted; in VACUUM the deletion stands and the space is not given back.</param>
+    /// <param name="committed">Called once the deletion is committed, before VACUUM, so an interrupted caller can say what was done.</param>
+    public static PruneResult Prune(string path, DateTimeOffset cutoff, CancellationToken cancel = default, Action<PruneResult>? committed = null)
     {
         using var store = SnapshotStore.OpenForWrite(path);
+        using var interrupt = cancel.InterruptOn(store.Connection);
         var before = Size(store.Path);
         var c = UnixTime.Ms(cutoff);
         var (snapshots, states, objects) = store.Run(tx =>
         {
             int Exec(string sql)
             {
+                cancel.ThrowIfCancellationRequested();
                 using var s = new Statement(store.Connection, tx, sql);
                 return s.Bind(c).Run();
             }
@@ -34,6 +38,8 @@ public static class Retention
                 """, tx);
             return (snaps, st, objs);
         });
+        committed?.Invoke(new PruneResult(snapshots, states, objects, before, before));
+        cancel.ThrowIfCancellationRequested();
         IpcAuditDatabase.Execute(store.Connection, "VACUUM; PRAGMA wal_checkpoint(TRUNCATE);");
         return new PruneResult(snapshots, states, objects, before, Size(store.Path));
     }

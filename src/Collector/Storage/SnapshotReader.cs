@@ -22,6 +22,9 @@ public sealed class SnapshotReader : IDisposable
         new SnapshotSummary(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), Text(r, 4), Long(r, 5),
             UnixTime.FromMs(r.GetInt64(6)), (int?)Long(r, 7), (int?)Long(r, 8), (int?)Long(r, 9), r.GetString(10))));
 
+    /// <summary>The host names that have snapshots, sorted.</summary>
+    public IReadOnlyList<string> Hosts() => Guard(() => Rows(ReaderSql.Hosts, [], r => r.GetString(0)));
+
     /// <summary>A snapshot named by id, or the latest at or before an ISO-8601 time; null when none.</summary>
     public long? Resolve(string idOrTime, string? host = null)
     {

@@ -27,7 +27,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         {
             if (latest.Bind(context).ScalarOrNull() is { } last && at <= last)
                 throw new IpcAuditException(
-                    $"{path}: snapshot time {snapshot.TakenAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} is not after the latest stored for host {snapshot.Host.Host} in this boot and namespace ({UnixTime.FromMs(last).UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}); snapshots of one host are stored in time order",
+                    $"{path}: snapshot time {snapshot.TakenAt.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} is not after the latest stored for host {snapshot.Host.Host} in this boot and namespace ({UnixTime.FromMs(last).UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ}); snapshots of one host are stored in time order{(last > UnixTime.Ms(DateTimeOffset.UtcNow) ? " (that one is stamped in the future: find it with `ipcaudit snapshots` and delete it with `ipcaudit prune --snapshot ID`)" : "")}",
                     ExitCodes.BadInput);
         }
 

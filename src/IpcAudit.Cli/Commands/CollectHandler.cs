@@ -19,8 +19,10 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
     /// <summary>How far back the orphan metrics read; older runs are traced back by the orphan finder itself.</summary>
     private static readonly TimeSpan OrphanWindow = TimeSpan.FromHours(1);
 
-    public int Run(string db, bool json, string procRoot, DateTimeOffset? at, string? host, string? textfile = null, TimeSpan? orphanAge = null)
+    public int Run(string db, bool json, string procRoot, DateTimeOffset? at, string? host, string? textfile = null, TimeSpan? orphanAge = null,
+        bool allowFuture = false)
     {
+        CollectInput.Check(procRoot, at, allowFuture, host, DateTimeOffset.UtcNow);
         var options = new CollectorOptions { ProcRoot = procRoot, At = at, HostOverride = host };
         var collector = SnapshotCollector.For(options);
         log.Verbose($"database {Path.GetFullPath(db)}");

@@ -1,23 +1,23 @@
-using IpcAudit.Collector;
 using IpcAudit.Collector.Output;
 using IpcAudit.Collector.Storage;
 
 namespace IpcAudit.Cli.Commands;
 
-/// <summary>`ipcaudit show [SNAPSHOT]`: a stored snapshot for a person (latest when omitted); --json stays UTC.</summary>
+/// <summary>`ipcaudit show [SNAPSHOT] [--host NAME]`: a stored snapshot for a person (latest when omitted); --json stays UTC.</summary>
 public sealed class ShowHandler(TextWriter stdout, LocalTime times, StderrLog log)
 {
-    public int Run(string db, string? snapshot, bool json)
+    public int Run(string db, string? snapshot, bool json, string? host = null)
     {
         using var reader = SnapshotReader.Open(db);
         log.Verbose($"database {reader.Path}");
-        var id = snapshot is null ? reader.Latest() : reader.Resolve(snapshot);
-        if (id is not { } found)
-            throw new IpcAuditException(snapshot is null ? $"{reader.Path}: no snapshots yet" : $"{reader.Path}: no snapshot matches '{snapshot}'", ExitCodes.BadInput);
-        log.Verbose($"snapshot {found}");
-        var s = reader.Load(found);
+        var hostName = SnapshotChoice.Host(reader, host);
+        var found = SnapshotChoice.Resolve(reader, snapshot, hostName, times.Zone);
+        if (hostName is null && reader.Hosts() is { Count: > 1 } hosts)
+            log.Warning($"showing snapshot {found.SnapshotId} of host {found.Host}; this database holds {hosts.Count} hosts ({string.Join(", ", hosts)}): choose one with --host");
+        log.Verbose($"snapshot {found.SnapshotId} (uid {found.SnapshotUid}) of host {found.Host}, taken {times.Format(found.TakenAt)}");
+        var s = reader.Load(found.SnapshotId);
         if (json) SnapshotJson.Write(stdout, s);
-        else SnapshotText.Write(stdout, s, found, times);
+        else SnapshotText.Write(stdout, s, found.SnapshotId, times);
         return 0;
     }
 }

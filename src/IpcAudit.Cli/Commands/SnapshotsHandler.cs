@@ -3,16 +3,21 @@ using IpcAudit.Collector.Storage;
 
 namespace IpcAudit.Cli.Commands;
 
-/// <summary>`ipcaudit snapshots`: one line per stored snapshot, times in the local zone.</summary>
+/// <summary>
+/// `ipcaudit snapshots`: one line per stored snapshot, times in the local zone. The uid beside the
+/// local id is the same in every database the snapshot is merged into (ids are renumbered); `show`
+/// and `diff` accept either.
+/// </summary>
 public sealed class SnapshotsHandler(TextWriter stdout, LocalTime times, StderrLog log)
 {
     public int Run(string db, string? host)
     {
         using var reader = SnapshotReader.Open(db);
         log.Verbose($"database {reader.Path}");
-        stdout.WriteLine($"{"id",6}  {$"taken ({times.ZoneName})",-24}  {"host",-24}  {"shm",5}  {"sem",5}  {"msg",5}  boot");
-        foreach (var s in reader.List(host))
-            stdout.WriteLine($"{s.SnapshotId,6}  {times.Format(s.TakenAt),-24}  {TerminalText.Clean(s.Host, 24),-24}  {Count(s.ShmCount),5}  {Count(s.SemCount),5}  {Count(s.MsgCount),5}  {s.BootId}");
+        var hostName = SnapshotChoice.Host(reader, host);
+        stdout.WriteLine($"{"id",6}  {"uid",-8}  {$"taken ({times.ZoneName})",-24}  {"host",-24}  {"shm",5}  {"sem",5}  {"msg",5}  boot");
+        foreach (var s in reader.List(hostName))
+            stdout.WriteLine($"{s.SnapshotId,6}  {SnapshotChoice.ShortUid(s.SnapshotUid),-8}  {times.Format(s.TakenAt),-24}  {TerminalText.Clean(s.Host, 24),-24}  {Count(s.ShmCount),5}  {Count(s.SemCount),5}  {Count(s.MsgCount),5}  {s.BootId}");
         return 0;
     }
 

@@ -160,7 +160,11 @@ public sealed class UnitSeries
         for (var i = 0; i < Count; i++)
             points[i] = new SeriesPoint(DateTimeOffset.FromUnixTimeMilliseconds(Times[i]), (int)ShmCount[i], (int)SemCount[i], (int)MsgCount[i],
                 ShmBytes[i], (long)Semaphores[i], MsgBytes[i]);
-        return new HostSeries(Unit.Label, points);
+        var reboots = new List<DateTimeOffset>();
+        for (var c = 1; c < Unit.Contexts.Count; c++)
+            if (Unit.Contexts[c].BootId != Unit.Contexts[c - 1].BootId)
+                reboots.Add(DateTimeOffset.FromUnixTimeMilliseconds(Times[_offsets[c]]));
+        return new HostSeries(Unit.Label, points, reboots);
     }
 }
 

@@ -3,7 +3,13 @@ using IpcAudit.Collector.Output;
 
 namespace IpcAudit.Report.Output;
 
-/// <summary>Numbers, sizes, ages and times as a person reads them; shared by the table and the HTML page.</summary>
+/// <summary>
+/// Numbers, sizes, ages and times as a person reads them; shared by the table and the HTML page.
+/// One style for every amount: at most three significant digits and the unit, always named. Bytes
+/// take IEC prefixes as ipcs --human prints them ("512 B", "1.5 KiB", "16 EiB"); counts take words
+/// ("4,096 segments", "1.02 million semaphores", "18.4 quintillion pages"), so a count is never
+/// mistaken for bytes.
+/// </summary>
 internal static class Readable
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -19,13 +25,12 @@ internal static class Readable
         return $"{seconds}s";
     }
 
-    /// <summary>IEC units as ipcs --human prints them: "0 B", "512 B", "1.5 KiB", "256 MiB".</summary>
     /// <summary>
     /// A growth row's size: bytes for shm and msg; for sem the "bytes" columns count semaphores
     /// (what SEMMNS limits), so they are shown as a count, never as "B".
     /// </summary>
     public static string Size(string kind, double value) =>
-        kind == IpcAudit.Report.Model.IpcKind.Sem ? Count(value) + " sems" : Bytes(value);
+        kind == IpcAudit.Report.Model.IpcKind.Sem ? Count(value, "semaphores") : Bytes(value);
 
     public static string Bytes(double bytes)
     {
@@ -37,21 +42,32 @@ internal static class Readable
         return sign + (u == 0 ? v.ToString("0", Inv) : Significant(v)) + " " + units[u];
     }
 
-    /// <summary>Counts with thousands separators; past a million "18.4 E" style, so a 2^64 limit stays short.</summary>
+    /// <summary>Counts with thousands separators; from a million on, three digits and a word, so a 2^64 limit stays short.</summary>
     public static string Count(double n)
     {
         var a = Math.Abs(n);
         if (a < 1_000_000) return n.ToString(a >= 100 || a == Math.Floor(a) ? "#,0" : "0.##", Inv);
-        string[] units = ["M", "G", "T", "P", "E", "Z"];
+        string[] words = ["million", "billion", "trillion", "quadrillion", "quintillion", "sextillion"];
         var v = a / 1_000_000;
         var u = 0;
-        while (v >= 1000 && u < units.Length - 1) { v /= 1000; u++; }
-        return (n < 0 ? "-" : "") + Significant(v) + " " + units[u];
+        while (v >= 1000 && u < words.Length - 1) { v /= 1000; u++; }
+        return (n < 0 ? "-" : "") + Significant(v) + " " + words[u];
     }
 
-    /// <summary>A value in the unit its limit counts in: bytes for SHMMAX/MSGMNB, pages or objects otherwise.</summary>
-    public static string LimitValue(string limit, double value) =>
-        limit is Model.LimitNames.Shmmax or Model.LimitNames.Msgmnb ? Bytes(value) : Count(value);
+    /// <summary>A count with what it counts: "4,096 segments", "18.4 quintillion pages".</summary>
+    public static string Count(double n, string unit) => Count(n) + " " + unit;
+
+    /// <summary>A value in the unit its limit counts in: bytes for SHMMAX/MSGMNB, pages for SHMALL, objects otherwise — always named.</summary>
+    public static string LimitValue(string limit, double value) => limit switch
+    {
+        Model.LimitNames.Shmmax or Model.LimitNames.Msgmnb => Bytes(value),
+        Model.LimitNames.Shmall => Count(value, "pages"),
+        Model.LimitNames.Shmmni => Count(value, "segments"),
+        Model.LimitNames.Semmni => Count(value, "arrays"),
+        Model.LimitNames.Semmns or Model.LimitNames.Semmsl => Count(value, "semaphores"),
+        Model.LimitNames.Msgmni => Count(value, "queues"),
+        _ => Count(value),
+    };
 
     /// <summary>"93.0 %"; a tiny share of a huge limit says "&lt; 0.1 %" rather than a misleading 0.</summary>
     public static string Percent(double? p) => p switch

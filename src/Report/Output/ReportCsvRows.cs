@@ -38,8 +38,8 @@ internal sealed partial record GrowthCsvRow
     [CsvColumn("end_count")] public long EndCount { get; init; }
     [CsvColumn("start_bytes")] public ulong StartBytes { get; init; }
     [CsvColumn("end_bytes")] public ulong EndBytes { get; init; }
-    [CsvColumn("count_slope_per_day")] public double CountSlopePerDay { get; init; }
-    [CsvColumn("bytes_slope_per_day")] public double BytesSlopePerDay { get; init; }
+    [CsvColumn("count_slope_per_day")] public decimal CountSlopePerDay { get; init; }
+    [CsvColumn("bytes_slope_per_day")] public decimal BytesSlopePerDay { get; init; }
     [CsvColumn("created")] public long Created { get; init; }
     [CsvColumn("removed")] public long Removed { get; init; }
 }
@@ -51,8 +51,8 @@ internal sealed partial record PressureCsvRow
     [CsvColumn("limit")] public string Limit { get; init; } = "";
     [CsvColumn("used")] public ulong Used { get; init; }
     [CsvColumn("max")] public ulong? Max { get; init; }
-    [CsvColumn("percent")] public double? Percent { get; init; }
-    [CsvColumn("peak_percent")] public double? PeakPercent { get; init; }
+    [CsvColumn("percent")] public decimal? Percent { get; init; }
+    [CsvColumn("peak_percent")] public decimal? PeakPercent { get; init; }
     [CsvColumn("peak_at")] public string? PeakAt { get; init; }
     [CsvColumn("seconds_above_80")] public long SecondsAbove80 { get; init; }
     [CsvColumn("seconds_above_90")] public long SecondsAbove90 { get; init; }

@@ -10,7 +10,7 @@ namespace IpcAudit.Report.Output;
 /// printable. Times are UTC so the page reads the same wherever it is sent; the output depends only
 /// on the document, so it can be compared byte for byte.
 /// </summary>
-public static class ReportHtml
+public static partial class ReportHtml
 {
     private const int WorstOrphans = 5, BarWidth = 420, BarHeight = 18;
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -33,10 +33,9 @@ public static class ReportHtml
         o.Append("</p>\n</header>\n");
 
         Summary(o, doc);
-        o.Append("<nav><a href=\"#charts\">Objects over time</a><a href=\"#limits\">Limits</a><a href=\"#orphans\">Orphans</a><a href=\"#idle\">Idle</a>");
+        o.Append("<nav><a href=\"#charts\">Objects over time</a><a href=\"#orphans\">Orphans</a><a href=\"#idle\">Idle</a>");
         o.Append("<a href=\"#growth\">Growth</a><a href=\"#pressure\">Pressure</a><a href=\"#churn\">Churn</a></nav>\n");
         Charts(o, doc);
-        Limits(o, doc);
         OrphanTable(o, doc);
         IdleTable(o, doc);
         GrowthTable(o, doc);
@@ -60,7 +59,7 @@ public static class ReportHtml
             o.Append($"<p class=\"muted\">{Plural(doc.Orphans.Count, "orphaned object")}; the worst by bytes &times; age:</p>\n<ol>\n");
             foreach (var f in worst)
                 o.Append($"<li><b>{HtmlText.Encode(f.Host)}</b> {HtmlText.Encode(f.Kind)} {f.Id} <span class=\"mono\">{HtmlText.Encode(f.Key)}</span>: ")
-                    .Append($"{Readable.Bytes(f.Bytes)}, orphaned {Readable.Age(f.AgeSeconds)} &mdash; {HtmlText.Encode(f.Reason)}. ")
+                    .Append($"{Readable.Bytes(f.Bytes)}, orphaned {Readable.Age(f.AgeSeconds)} &mdash; {HtmlText.Encode(PageTimes(f.Reason))}. ")
                     .Append($"<code>{HtmlText.Encode(f.SuggestedCommand)}</code></li>\n");
             o.Append("</ol>\n");
         }
@@ -114,17 +113,20 @@ public static class ReportHtml
                 new("shared memory segments", "shm", s.Points.Select(p => (double)p.ShmCount).ToList()),
                 new("semaphore arrays", "sem", s.Points.Select(p => (double)p.SemCount).ToList()),
                 new("message queues", "msg", s.Points.Select(p => (double)p.MsgCount).ToList()),
-            ]);
+            ], s.Reboots);
             o.Append("</figure>\n");
 
-            var maxBytes = s.Points.Max(p => Math.Max((double)p.ShmBytes, p.MsgBytes));
-            o.Append("<figure>\n<figcaption>Bytes</figcaption>\n");
-            Legend(o, ("shm", $"shared memory ({Readable.Bytes(last.ShmBytes)} at end)"), ("msg", $"queued messages ({Readable.Bytes(last.MsgBytes)})"));
-            new SvgLineChart(times, v => Readable.Bytes(v), ByteUnit(maxBytes)).Write(o, $"{host}: bytes over time",
-            [
-                new("shared memory bytes", "shm", s.Points.Select(p => (double)p.ShmBytes).ToList()),
-                new("queued message bytes", "msg", s.Points.Select(p => (double)p.MsgBytes).ToList()),
-            ]);
+            // Each byte series on its own axis: a queue backlog of kilobytes would be a flat line at 0 beside gigabytes of shared memory.
+            o.Append("<figure>\n<figcaption>Shared memory bytes</figcaption>\n");
+            Legend(o, ("shm", $"shared memory ({Readable.Bytes(last.ShmBytes)} at end)"));
+            new SvgLineChart(times, v => Readable.Bytes(v), ByteUnit(s.Points.Max(p => (double)p.ShmBytes))).Write(o, $"{host}: shared memory bytes over time",
+                [new("shared memory bytes", "shm", s.Points.Select(p => (double)p.ShmBytes).ToList())], s.Reboots);
+            o.Append("</figure>\n");
+
+            o.Append("<figure>\n<figcaption>Queued message bytes</figcaption>\n");
+            Legend(o, ("msg", $"queued messages ({Readable.Bytes(last.MsgBytes)} at end)"));
+            new SvgLineChart(times, v => Readable.Bytes(v), ByteUnit(s.Points.Max(p => (double)p.MsgBytes))).Write(o, $"{host}: queued message bytes over time",
+                [new("queued message bytes", "msg", s.Points.Select(p => (double)p.MsgBytes).ToList())], s.Reboots);
             o.Append("</figure>\n</div>\n");
         }
         o.Append("</section>\n");
@@ -145,31 +147,11 @@ public static class ReportHtml
         return unit;
     }
 
-    private static void Limits(StringBuilder o, ReportDocument doc)
+    private static string BarOf(PressureRow p)
     {
-        o.Append("<section id=\"limits\">\n<h2>Limits</h2>\n");
-        o.Append("<p class=\"muted\">The bar is use now against the maximum; the black mark is the peak in the window; ")
-            .Append("thin marks at 80 % and 90 %.</p>\n");
-        if (doc.Pressure.Count == 0) o.Append("<p class=\"none\">No limits recorded.</p>\n");
-        foreach (var group in doc.Pressure.GroupBy(p => p.Host, StringComparer.Ordinal))
-        {
-            o.Append($"<h3>{HtmlText.Encode(group.Key)}</h3>\n<div class=\"limits\">\n");
-            foreach (var p in group)
-            {
-                var cap = p.Role == LimitRoles.Cap;
-                o.Append($"<span class=\"limit-name\">{HtmlText.Encode(p.Limit)}</span>");
-                Bar(o, p);
-                o.Append($"<span class=\"figures\">{(cap ? "largest object " : "")}{Used(p)} of {Max(p)}");
-                if (p.Percent is not null) o.Append($" &middot; <b>{Pct(p.Percent)}</b>");
-                if (p.PeakPercent is not null) o.Append($" &middot; peak {Pct(p.PeakPercent)}");
-                if (cap) o.Append(" &middot; a cap on one object, not a pool");
-                else if (p.ExhaustedSince is { } since) o.Append($" &middot; exhausted since {Time(since)}");
-                else if (p.ProjectedExhaustion is { } x) o.Append($" &middot; runs out {Time(x)}");
-                o.Append("</span>\n");
-            }
-            o.Append("</div>\n");
-        }
-        o.Append("</section>\n");
+        var o = new StringBuilder();
+        Bar(o, p);
+        return o.ToString();
     }
 
     private static void Bar(StringBuilder o, PressureRow p)
@@ -205,7 +187,7 @@ public static class ReportHtml
                 .Append($"<td class=\"num\" title=\"{f.Bytes} bytes\">{Readable.Bytes(f.Bytes)}</td>")
                 .Append($"<td class=\"num\" title=\"{f.AgeSeconds} s\">{Readable.Age(f.AgeSeconds)}</td>")
                 .Append($"<td class=\"time\">{CellTime(f.FirstSeen)}</td><td class=\"time\">{CellTime(f.OrphanedSince!.Value)}</td><td>{creator}</td>")
-                .Append($"<td>{HtmlText.Encode(f.Reason)}")
+                .Append($"<td>{HtmlText.Encode(PageTimes(f.Reason))}")
                 .Append(f.CreatorCommand is null ? "" : $"<div class=\"mono cmd\">{HtmlText.Encode(f.CreatorCommand)}</div>");
             EvidenceList(o, "evidence", f.Evidence);
             o.Append("</td>")
@@ -236,15 +218,15 @@ public static class ReportHtml
     private static void PressureTable(StringBuilder o, ReportDocument doc)
     {
         var pools = PressureText.Pools(doc.Pressure).ToList();
-        Heading(o, "pressure", $"Limit pressure ({pools.Count})", "Limits as <code>lsipc -g</code> names them; SHMALL counts pages; MSGMNB is the fullest queue, charged the larger of its bytes and its messages. Runs out: when the limit is reached if the last day's trend of the latest boot holds. Times UTC.");
+        Heading(o, "pressure", $"Limit pressure ({pools.Count})", "Limits as <code>lsipc -g</code> names them; SHMALL counts pages. The bar is use at the end of the window against the maximum; the black mark is the peak; thin marks at 80 % and 90 %; MSGMNB is the fullest queue, charged the larger of its bytes and its messages. Runs out: when the limit is reached if the last day's trend of the latest boot holds. Times UTC.");
         if (doc.Pressure.Count == 0) { None(o); return; }
         o.Append("<table>\n<thead><tr><th>host</th><th>limit</th><th class=\"num\">used</th><th class=\"num\">max</th>")
-            .Append("<th class=\"num\">use</th><th class=\"num\">peak</th><th>peak at</th><th class=\"num\">above 80 %</th>")
+            .Append("<th class=\"num\">use</th><th class=\"bar\"></th><th class=\"num\">peak</th><th>peak at</th><th class=\"num\">above 80 %</th>")
             .Append("<th class=\"num\">above 90 %</th><th>runs out</th></tr></thead>\n<tbody>\n");
         foreach (var p in pools)
             o.Append($"<tr><td>{HtmlText.Encode(p.Host)}</td><td>{HtmlText.Encode(p.Limit)}</td>")
                 .Append($"<td class=\"num\" title=\"{p.Used}\">{Used(p)}</td><td class=\"num\" title=\"{p.Max}\">{Max(p)}</td>")
-                .Append($"<td class=\"num {(p.Percent is { } v ? Level(v) : "")}\">{Pct(p.Percent)}</td>")
+                .Append($"<td class=\"num {(p.Percent is { } v ? Level(v) : "")}\">{Pct(p.Percent)}</td><td class=\"bar\">{BarOf(p)}</td>")
                 .Append($"<td class=\"num\">{Pct(p.PeakPercent)}</td><td class=\"time\">{(p.PeakAt is { } at ? CellTime(at) : "&ndash;")}</td>")
                 .Append($"<td class=\"num\">{Span(p.SecondsAbove80)}</td><td class=\"num\">{Span(p.SecondsAbove90)}</td>")
                 .Append($"<td class=\"time\">{HtmlText.Encode(PressureText.Outlook(p, CellTime))}</td></tr>\n");
@@ -306,7 +288,7 @@ public static class ReportHtml
     {
         if (lines.Count == 0) return;
         o.Append($"<ul class=\"{cls}\">");
-        foreach (var line in lines) o.Append("<li>").Append(HtmlText.Encode(line)).Append("</li>");
+        foreach (var line in lines) o.Append("<li>").Append(HtmlText.Encode(PageTimes(line))).Append("</li>");
         o.Append("</ul>");
     }
 
@@ -330,6 +312,13 @@ public static class ReportHtml
     private static string Signed(double v, Func<double, string> format) => v > 0 ? "+" + format(v) : v < 0 ? "&minus;" + format(-v) : "0";
 
     private static string Time(DateTimeOffset t) => Readable.Time(t, Utc);
+
+    /// <summary>ISO-8601 times inside a reason ("last used 2026-11-20T04:00:00.000Z") as the page writes times: "2026-11-20 04:00".</summary>
+    private static string PageTimes(string text) => IsoTime().Replace(text, m =>
+        DateTimeOffset.TryParse(m.Value, Inv, DateTimeStyles.AdjustToUniversal, out var t) ? CellTime(t) : m.Value);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?Z")]
+    private static partial System.Text.RegularExpressions.Regex IsoTime();
 
     /// <summary>Table cells leave the zone to the column header, so a time fits on one line.</summary>
     private static string CellTime(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm", Inv);
@@ -363,24 +352,33 @@ public static class ReportHtml
         .headline { font-size: 16px; }
         nav { margin: 18px 0 0; padding: 8px 0; border-top: 1px solid var(--line); border-bottom: 1px solid var(--line); }
         nav a { margin-right: 18px; color: #0550ae; text-decoration: none; }
-        .charts { display: flex; flex-wrap: wrap; gap: 8px 28px; }
-        figure { margin: 0; }
+        .charts { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 8px 24px; }
+        @media (max-width: 1000px) { .charts, .summary { grid-template-columns: minmax(0, 1fr); } }
+        svg.bar { max-width: 100%; height: auto; }
+        figure { margin: 0; min-width: 0; }
+        svg.chart { width: 100%; height: auto; max-width: 580px; }
         figcaption { font-weight: 600; }
-        .legend { font-size: 12px; color: var(--muted); margin: 2px 0; }
+        .legend { font-size: 12px; color: var(--muted); margin: 2px 0; min-height: 3em; }
         .legend span { margin-right: 14px; white-space: nowrap; }
         .sw { display: inline-block; width: 18px; height: 3px; margin-right: 5px; vertical-align: middle; }
-        .sw.shm { background: var(--shm); } .sw.sem { background: var(--sem); } .sw.msg { background: var(--msg); }
+        .sw.shm { height: 5px; background: var(--shm); opacity: .45; }
+        .sw.sem { background: repeating-linear-gradient(90deg, var(--sem) 0 8px, transparent 8px 12px); }
+        .sw.msg { background: repeating-linear-gradient(90deg, var(--msg) 0 2px, transparent 2px 6px); }
         svg.chart .grid line { stroke: #e4e8ec; stroke-width: 1; }
         svg.chart text { font-size: 11px; fill: var(--muted); }
         svg.chart .ylabel { text-anchor: end; }
-        svg.chart .xlabel { text-anchor: middle; }
+        svg.chart .xlabel { text-anchor: middle; } svg.chart .xlabel.end { text-anchor: end; }
+        svg.chart .reboot line { stroke: var(--ink); stroke-width: 1; stroke-dasharray: 4 3; }
+        svg.chart .reboot text { fill: var(--ink); font-size: 10px; }
         svg.chart .axis { fill: none; stroke: #8c959f; stroke-width: 1; }
         svg.chart polyline { fill: none; stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
-        polyline.shm { stroke: var(--shm); } polyline.sem { stroke: var(--sem); } polyline.msg { stroke: var(--msg); }
+        /* Coinciding series stay visible: a wide pale line under a dashed one under a dotted one. */
+        polyline.shm { stroke: var(--shm); stroke-width: 5; stroke-opacity: .45; }
+        polyline.sem { stroke: var(--sem); stroke-dasharray: 8 4; }
+        polyline.msg { stroke: var(--msg); stroke-dasharray: 2 4; }
         circle.shm { fill: var(--shm); } circle.sem { fill: var(--sem); } circle.msg { fill: var(--msg); }
-        .limits { display: grid; grid-template-columns: 80px 420px 1fr; gap: 6px 14px; align-items: center; }
-        .limit-name { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-weight: 600; }
-        .figures { font-size: 13px; }
+        td.bar svg.bar { width: 100px; height: 12px; display: block; }
+        @media (max-width: 1000px) { th.bar, td.bar { display: none; } }
         svg.bar .track { fill: #e6eaef; }
         svg.bar .fill.info { fill: #8c959f; }
         svg.bar .fill.ok { fill: var(--ok); } svg.bar .fill.warn { fill: var(--warn); } svg.bar .fill.bad { fill: var(--bad); }
@@ -403,7 +401,7 @@ public static class ReportHtml
           body { max-width: none; margin: 0; padding: 0; font-size: 10.5pt; }
           nav { display: none; }
           * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-          .card, figure, .limits, tr { break-inside: avoid; }
+          .card, figure, tr { break-inside: avoid; }
           h2, h3 { break-after: avoid; }
           thead { display: table-header-group; }
         }

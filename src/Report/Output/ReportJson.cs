@@ -84,8 +84,8 @@ public static class ReportJson
             w.WriteNumber("end_count", g.EndCount);
             w.WriteNumber("start_bytes", g.StartBytes);
             w.WriteNumber("end_bytes", g.EndBytes);
-            w.WriteNumber("count_slope_per_day", Math.Round(g.CountSlopePerDay, 3));
-            w.WriteNumber("bytes_slope_per_day", Math.Round(g.BytesSlopePerDay, 3));
+            w.WriteNumber("count_slope_per_day", ReportRounding.Slope(g.CountSlopePerDay));
+            w.WriteNumber("bytes_slope_per_day", ReportRounding.Slope(g.BytesSlopePerDay));
             w.WriteNumber("created", g.Created);
             w.WriteNumber("removed", g.Removed);
             w.WriteEndObject();
@@ -141,7 +141,7 @@ public static class ReportJson
 
     private static void Percent(Utf8JsonWriter w, string name, double? v)
     {
-        if (v is { } x) w.WriteNumber(name, Math.Round(x, 2)); else w.WriteNull(name);
+        if (ReportRounding.Percent(v) is { } x) w.WriteNumber(name, x); else w.WriteNull(name);
     }
 
 }

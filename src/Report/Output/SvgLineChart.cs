@@ -31,7 +31,8 @@ internal sealed class SvgLineChart
         _unit = unit;
     }
 
-    public void Write(StringBuilder o, string label, IReadOnlyList<Line> lines)
+    /// <param name="reboots">Marked with a dashed vertical line: history starts over there.</param>
+    public void Write(StringBuilder o, string label, IReadOnlyList<Line> lines, IReadOnlyList<DateTimeOffset>? reboots = null)
     {
         var max = lines.SelectMany(l => l.Values).DefaultIfEmpty(0).Max();
         var (step, top) = NiceAxis(max / _unit, _wholeNumbers);
@@ -55,10 +56,18 @@ internal sealed class SvgLineChart
         {
             var x = F(X(t));
             o.Append($"<line x1=\"{x}\" y1=\"{Top}\" x2=\"{x}\" y2=\"{Top + PlotHeight}\"/>");
-            o.Append($"<text class=\"xlabel\" x=\"{x}\" y=\"{Top + PlotHeight + 16}\">{text}</text>\n");
+            // The last label may sit on the right edge: anchored at its end there, so it is not cut.
+            var anchor = X(t) > Left + PlotWidth - 36 ? " end" : "";
+            o.Append($"<text class=\"xlabel{anchor}\" x=\"{x}\" y=\"{Top + PlotHeight + 16}\">{text}</text>\n");
         }
         o.Append("</g>\n");
         o.Append($"<path class=\"axis\" d=\"M{Left},{Top}V{Top + PlotHeight}H{Left + PlotWidth}\"/>\n");
+        foreach (var reboot in reboots ?? [])
+        {
+            var x = F(X(reboot));
+            o.Append($"<g class=\"reboot\"><line x1=\"{x}\" y1=\"{Top}\" x2=\"{x}\" y2=\"{Top + PlotHeight}\"/>")
+                .Append($"<text x=\"{x}\" y=\"{Top + 10}\" dx=\"3\">reboot</text><title>reboot: first snapshot of a new boot</title></g>\n");
+        }
         foreach (var line in lines)
         {
             var points = string.Join(' ', line.Values.Select((v, i) => F(X(_times[i])) + "," + F(Y(v))));

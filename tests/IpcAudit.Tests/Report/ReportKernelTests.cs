@@ -48,7 +48,7 @@ internal sealed class ReportScenario
 
     public ReportScenario CollectAt(double hours)
     {
-        _script.AppendLine($"timeout 60 \"$DOTNET\" exec \"$CLI\" collect --db \"$WORK/h.db\" --at {Iso(T0.AddHours(hours))}");
+        _script.AppendLine($"timeout 60 \"$DOTNET\" exec \"$CLI\" collect --allow-future --db \"$WORK/h.db\" --at {Iso(T0.AddHours(hours))}");
         return this;
     }
 

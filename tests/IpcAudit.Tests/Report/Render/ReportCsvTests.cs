@@ -12,7 +12,7 @@ public class ReportCsvTests
     public void CsvFilesOfTheSampleMatchTheGoldenFiles()
     {
         using var tmp = new TempDirectory();
-        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample());
+        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample(), ReportFixtures.GeneratedAt);
         foreach (var name in Files) GoldenFile.AssertMatches(name, File.ReadAllBytes(tmp.File(name)));
     }
 
@@ -20,7 +20,7 @@ public class ReportCsvTests
     public void HeadersAreTheJsonNamesInSnakeCase()
     {
         using var tmp = new TempDirectory();
-        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample());
+        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample(), ReportFixtures.GeneratedAt);
         const string findings = "verdict,host,kind,id,key,owner,bytes,first_seen,unused_since,orphaned_since,last_operation,age_seconds,"
                                 + "creator_pid,creator_alive,reason,evidence,missing,suggested_command";
         Assert.Equal(findings, FirstLine(tmp.File("orphans.csv")));
@@ -36,7 +36,7 @@ public class ReportCsvTests
     public void NumbersAreUnformattedTimesAreIsoUtcAndNullIsEmpty()
     {
         using var tmp = new TempDirectory();
-        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample());
+        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample(), ReportFixtures.GeneratedAt);
         var orphans = File.ReadAllText(tmp.File("orphans.csv"));
         Assert.Contains("orphan,web1.example,shm,32769,0x00000000,33,268435456,2026-11-15T21:00:00.000Z,2026-11-16T04:00:00.000Z,2026-11-16T04:00:00.000Z,,442800,4711,false,", orphans);
         // An idle object has no orphaned_since, no creator and no removal command: empty fields, not zeros.
@@ -44,9 +44,9 @@ public class ReportCsvTests
         Assert.EndsWith(",\r\n", File.ReadAllText(tmp.File("idle.csv")));
         var growth = File.ReadAllText(tmp.File("growth.csv"));
         // A negative slope is a number, not a formula: it keeps its minus sign unescaped.
-        Assert.Contains("web1.example,msg,0,5,3,4096,12288,-0.2857142857142857,1170.2857142857142,2,4\r\n", growth);
+        Assert.Contains("web1.example,msg,0,5,3,4096,12288,-0.286,1170.286,2,4\r\n", growth);
         var pressure = File.ReadAllText(tmp.File("pressure.csv"));
-        Assert.Contains("db2.example,SEMMNI,119,128,92.96875,95.3125,2026-11-20T14:00:00.000Z,259200,108000,2026-11-23T05:30:00.000Z,pool,,rising,,\r\n", pressure);
+        Assert.Contains("db2.example,SEMMNI,119,128,92.97,95.31,2026-11-20T14:00:00.000Z,259200,108000,2026-11-23T05:30:00.000Z,pool,,rising,,\r\n", pressure);
         Assert.Contains("db2.example,MSGMNB,8192,,,,,0,0,,pool,,flat,2,8192\r\n", pressure);
         Assert.Contains("db2.example,SEMMSL,16,250,6.4,6.4,2026-11-21T07:00:00.000Z,0,0,,cap,,,,\r\n", pressure);
     }
@@ -55,7 +55,7 @@ public class ReportCsvTests
     public void CellsThatStartLikeAFormulaAreEscapedForSpreadsheets()
     {
         using var tmp = new TempDirectory();
-        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Hostile());
+        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Hostile(), ReportFixtures.GeneratedAt);
         var orphans = File.ReadAllText(tmp.File("orphans.csv"));
         // The host starts with '=' and holds a newline and quotes: escaped with ', then quoted with inner quotes doubled;
         // its ESC is a '?' (no raw control byte reaches a terminal that shows the file).
@@ -71,7 +71,8 @@ public class ReportCsvTests
         foreach (var name in new[] { "growth.csv", "pressure.csv", "churn.csv" })
         {
             var text = File.ReadAllText(tmp.File(name));
-            Assert.StartsWith(host + ",", text[(text.IndexOf("\r\n", StringComparison.Ordinal) + 2)..]);
+            var body = text[(text.IndexOf("\r\n", StringComparison.Ordinal) + 2)..]; // after the comment line
+            Assert.StartsWith(host + ",", body[(body.IndexOf("\r\n", StringComparison.Ordinal) + 2)..]);
         }
     }
 
@@ -79,12 +80,12 @@ public class ReportCsvTests
     public void EmptySectionsWriteHeaderOnlyFiles()
     {
         using var tmp = new TempDirectory();
-        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Empty());
+        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Empty(), ReportFixtures.GeneratedAt);
         foreach (var name in Files)
         {
             var text = File.ReadAllText(tmp.File(name));
             Assert.EndsWith("\r\n", text);
-            Assert.Single(text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
+            Assert.Equal(2, text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length); // the comment line and the header
         }
     }
 
@@ -94,7 +95,7 @@ public class ReportCsvTests
         using var tmp = new TempDirectory();
         // A folder where the file should go makes the final rename fail after the rows were written.
         Directory.CreateDirectory(tmp.File("growth.csv"));
-        Assert.ThrowsAny<IOException>(() => ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample()));
+        Assert.ThrowsAny<IOException>(() => ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample(), ReportFixtures.GeneratedAt));
         Assert.Empty(Directory.GetFiles(tmp.Path, "*.tmp*"));
         Assert.True(File.Exists(tmp.File("orphans.csv")));
         Assert.False(File.Exists(tmp.File("pressure.csv")));
@@ -104,11 +105,12 @@ public class ReportCsvTests
     public void WritingAgainReplacesTheFilesOfAnEarlierRun()
     {
         using var tmp = new TempDirectory();
-        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample());
-        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Empty());
-        Assert.Single(File.ReadAllLines(tmp.File("orphans.csv")));
+        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample(), ReportFixtures.GeneratedAt);
+        ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Empty(), ReportFixtures.GeneratedAt);
+        Assert.Equal(2, File.ReadAllLines(tmp.File("orphans.csv")).Length);
         Assert.Equal(Files.Order(), Directory.GetFiles(tmp.Path).Select(Path.GetFileName).Order());
     }
 
-    private static string FirstLine(string path) => File.ReadLines(path).First();
+    /// <summary>The header row: the line after the comment line.</summary>
+    private static string FirstLine(string path) => File.ReadLines(path).Skip(1).First();
 }

@@ -10,6 +10,8 @@ public static class ReportFixtures
 {
     public static readonly DateTimeOffset Since = new(2026, 11, 14, 7, 0, 0, TimeSpan.Zero);
     public static readonly DateTimeOffset Until = Since.AddDays(7);
+    /// <summary>When the sample report was made (the CSV comment line).</summary>
+    public static readonly DateTimeOffset GeneratedAt = Until.AddMinutes(3);
     public const string Web = "web1.example", Db = "db2.example";
     public const int Points = 49; // every 3.5 h over 7 days, both ends included
 
@@ -39,7 +41,7 @@ public static class ReportFixtures
                 reason: "nobody alive touched it since 7433 died; no waiters", command: "/usr/sbin/apache2 -k graceful"),
             Orphan(Db, IpcKind.Msg, 5, "0x0001e240", owner: 0, bytes: 8192, orphanedSince: At(2026, 11, 17, 11, 0),
                 firstSeen: At(2026, 11, 14, 7, 0), pid: 2210, alive: false,
-                reason: "16 messages queued; last sender 2210 dead, no live reader", command: "/opt/billing/bin/queue-feeder --batch"),
+                reason: "16 messages queued since 2026-11-17T11:00:00.000Z; last sender 2210 dead, no live reader", command: "/opt/billing/bin/queue-feeder --batch"),
             // A process named to attack whoever reads the report: HTML, quotes, a formula, an escape sequence, a newline.
             Orphan(Web, IpcKind.Shm, 65538, "0x2a2a2a2a", owner: 1000, bytes: 1UL << 20, orphanedSince: At(2026, 11, 20, 0, 0),
                 firstSeen: At(2026, 11, 19, 23, 0), pid: 31337, alive: false,
@@ -178,10 +180,13 @@ public static class ReportFixtures
         return new SeriesPoint(PointAt(i), shm, sem, msg, (256UL << 20) + (ulong)shm * (64UL << 20), sem * 4L, (ulong)(4096 + 1024 * (i % 9)));
     }).ToList());
 
-    /// <summary>A database host on old limits: semaphore arrays creep towards SEMMNI 128.</summary>
+    /// <summary>A database host on old limits: semaphore arrays creep towards SEMMNI 128; rebooted once, mid-week.</summary>
     private static HostSeries DbSeries() => new(Db, Enumerable.Range(0, Points).Select(i =>
     {
         var sem = 100 + (int)Math.Round(19.0 * i / (Points - 1)) + (i % 6 == 2 ? 2 : 0);
         return new SeriesPoint(PointAt(i), 8, sem, 2, 8606711808UL + (ulong)(i % 3) * (16UL << 20), sem * 16L, i > 10 ? 8192UL : 0UL);
-    }).ToList());
+    }).ToList(), [PointAt(DbReboot)]);
+
+    /// <summary>The point at which db2 was seen on a new boot.</summary>
+    public const int DbReboot = 25;
 }

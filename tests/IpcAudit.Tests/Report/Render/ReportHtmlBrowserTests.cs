@@ -22,13 +22,63 @@ public class ReportHtmlBrowserTests
         var run = HeadlessChromium.Run(tmp, WritePage(tmp, ReportFixtures.Sample()), "--dump-dom");
         Assert.True(run.ExitCode == 0, $"chromium exited {run.ExitCode}: {run.Stderr}");
         var charts = Regex.Matches(run.Stdout, "<svg class=\"chart\".*?</svg>", RegexOptions.Singleline);
-        Assert.Equal(4, charts.Count);
+        // Per host: objects, shared memory bytes and queued bytes, each byte series on an axis of its own.
+        Assert.Equal(2 * 3, charts.Count);
         var lines = Regex.Matches(run.Stdout, "<polyline class=\"(shm|sem|msg)\" points=\"([^\"]*)\"");
-        Assert.Equal(2 * (3 + 2), lines.Count);
+        Assert.Equal(2 * (3 + 1 + 1), lines.Count);
         foreach (Match l in lines)
             Assert.Equal(ReportFixtures.Points, l.Groups[2].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("<h1>IpcAudit report</h1>", run.Stdout);
     }
+
+    /// <summary>
+    /// What a reviewer sees, measured in the browser's own layout at a desktop and a phone width: every
+    /// chart, its labels and its lines inside its box, the last time label not cut, the queue chart with
+    /// an axis of its own, the reboot marked, three charts a row on a desktop and one on a phone.
+    /// Screenshots are kept in $IPCAUDIT_SCREENSHOTS when set, for a person to look at.
+    /// </summary>
+    [ChromiumFact]
+    public void ChartsKeepTheirLayoutAndLabelsAtTwoWidths()
+    {
+        using var tmp = new TempDirectory();
+        var page = WritePage(tmp, ReportFixtures.Sample());
+        // A script of our own appended to a copy: the page itself has none and its CSP allows none.
+        var probe = tmp.File("probe.html");
+        File.WriteAllText(probe, File.ReadAllText(page).Replace("default-src 'none'; style-src 'unsafe-inline'", "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'")
+            .Replace("</body>", ProbeScript + "</body>"));
+        foreach (var (width, perRow) in new[] { (1280, 3), (420, 1) })
+        {
+            var run = HeadlessChromium.Run(tmp, probe, $"--window-size={width},3000", "--virtual-time-budget=2000", "--dump-dom");
+            Assert.True(run.ExitCode == 0, $"chromium exited {run.ExitCode}: {run.Stderr}");
+            var result = Regex.Match(run.Stdout, "<pre id=\"probe\">([^<]*)</pre>").Groups[1].Value;
+            Assert.Equal($"charts=6 rows={6 / perRow} cut=0 reboots=3 queue-axis=KiB", result);
+            if (Environment.GetEnvironmentVariable("IPCAUDIT_SCREENSHOTS") is { Length: > 0 } keep)
+            {
+                Directory.CreateDirectory(keep);
+                HeadlessChromium.Run(tmp, page, $"--window-size={width},2600", "--screenshot=" + Path.Combine(keep, $"report-{width}.png"));
+            }
+        }
+    }
+
+    /// <summary>Counts charts and their rows, text cut off at a chart's edge, reboot marks, and the queue chart's top label unit.</summary>
+    private const string ProbeScript = """
+        <pre id="probe"></pre><script>
+        const charts = [...document.querySelectorAll('svg.chart')];
+        const tops = new Set(charts.map(c => Math.round(c.getBoundingClientRect().top))); // the charts of a row line up
+        let cut = 0;
+        for (const c of charts) {
+          const box = c.getBoundingClientRect();
+          for (const t of c.querySelectorAll('text')) {
+            const r = t.getBoundingClientRect();
+            if (r.left < box.left - 0.5 || r.right > box.right + 0.5) cut++;
+          }
+        }
+        const queue = charts.find(c => c.getAttribute('aria-label').endsWith('queued message bytes over time'));
+        const labels = [...queue.querySelectorAll('.ylabel')].map(t => t.textContent);
+        document.getElementById('probe').textContent =
+          `charts=${charts.length} rows=${tops.size} cut=${cut} reboots=${document.querySelectorAll('svg.chart .reboot').length} queue-axis=${labels[labels.length - 1].split(' ')[1]}`;
+        </script>
+        """;
 
     [ChromiumFact]
     public void HostileStringsStayTextInTheBrowser()

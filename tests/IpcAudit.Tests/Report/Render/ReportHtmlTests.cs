@@ -51,21 +51,59 @@ public class ReportHtmlTests
     }
 
     [Fact]
-    public void EachHostHasACountChartAndAByteChartWithAPointPerSnapshot()
+    public void EachHostHasACountChartAndAChartPerByteSeriesWithAPointPerSnapshot()
     {
         var html = Render(ReportFixtures.Sample());
         var charts = Regex.Matches(html, "<svg class=\"chart\".*?</svg>", RegexOptions.Singleline);
-        Assert.Equal(4, charts.Count);
+        Assert.Equal(6, charts.Count);
         foreach (Match chart in charts)
         {
             var lines = Regex.Matches(chart.Value, "<polyline class=\"(\\w+)\" points=\"([^\"]+)\"");
-            Assert.InRange(lines.Count, 2, 3);
+            Assert.Contains(lines.Count, new[] { 1, 3 });
             foreach (Match line in lines) Assert.Equal(ReportFixtures.Points, line.Groups[2].Value.Split(' ').Length);
             Assert.Contains("class=\"xlabel\"", chart.Value);
             Assert.Contains("class=\"ylabel\"", chart.Value);
         }
         Assert.Contains(">Nov 15</text>", html);
         Assert.Contains(">7.5 GiB</text>", html);
+        // The queue's own axis: a few KiB of backlog is not a flat line at 0 beside GiB of shared memory.
+        Assert.Contains(">8 KiB</text>", html);
+    }
+
+    [Fact]
+    public void ARebootIsMarkedOnEveryChartOfItsHost()
+    {
+        var html = Render(ReportFixtures.Sample());
+        var db = html[html.IndexOf("<h3>db2.example</h3>", StringComparison.Ordinal)..html.IndexOf("<h3>web1.example</h3>", StringComparison.Ordinal)];
+        Assert.Equal(3, Regex.Matches(db, "<g class=\"reboot\">").Count);
+        Assert.DoesNotContain("class=\"reboot\"", html[html.IndexOf("<h3>web1.example</h3>", StringComparison.Ordinal)..]);
+    }
+
+    [Fact]
+    public void CoincidingSeriesStayVisible()
+    {
+        // Equal counts draw the same points: a wide pale line under a dashed one under a dotted one shows all three.
+        var css = Render(ReportFixtures.Sample());
+        Assert.Contains("polyline.shm { stroke: var(--shm); stroke-width: 5; stroke-opacity: .45; }", css);
+        Assert.Contains("polyline.sem { stroke: var(--sem); stroke-dasharray: 8 4; }", css);
+        Assert.Contains("polyline.msg { stroke: var(--msg); stroke-dasharray: 2 4; }", css);
+    }
+
+    [Fact]
+    public void TimesInReasonsAreWrittenLikeThePage()
+    {
+        var html = Render(ReportFixtures.Sample());
+        Assert.Contains("16 messages queued since 2026-11-17 11:00; last sender 2210 dead", html);
+        Assert.DoesNotContain("2026-11-17T11:00:00.000Z", html);
+    }
+
+    [Fact]
+    public void TheLastTimeLabelEndsAtTheChartEdge()
+    {
+        var html = Render(ReportFixtures.Sample());
+        // Nov 21 00:00 sits at the right end of a week ending Nov 21 07:00: anchored at its end, not centred and cut.
+        Assert.Matches("<text class=\"xlabel end\" x=\"5[0-9][0-9](\\.[0-9])?\" y=\"[0-9]+\">Nov 21</text>", html);
+        Assert.DoesNotContain("class=\"xlabel end\" x=\"1", html);
     }
 
     [Fact]
@@ -75,19 +113,26 @@ public class ReportHtmlTests
         var summary = html[html.IndexOf("<section class=\"summary\">", StringComparison.Ordinal)..html.IndexOf("<nav>", StringComparison.Ordinal)];
         Assert.Equal(5, Regex.Matches(summary, "<li>").Count);
         Assert.Contains("<b>web1.example</b> shm 32769", summary);
-        Assert.Contains("<b>SEMMNI</b> on <b>db2.example</b>: 119 of 128 (93.0 %)", summary);
+        Assert.Contains("<b>SEMMNI</b> on <b>db2.example</b>: 119 arrays of 128 arrays (93.0 %)", summary);
         Assert.Contains("Runs out around 2026-11-23 05:30 UTC if the last day's trend holds.", summary);
     }
 
     [Fact]
-    public void EachLimitHasABarWithItsPeakMark()
+    public void EachPoolLimitHasABarWithItsPeakMark()
     {
         var html = Render(ReportFixtures.Sample());
-        Assert.Equal(16 + 1, Regex.Matches(html, "<svg class=\"bar\"").Count); // one per limit, one in the summary
+        // One per pool in the pressure table (the 4 caps, SHMMAX and SEMMSL of each host, have a table of
+        // their own), one in the summary.
+        var pools = ReportFixtures.Sample().Pressure.Count(p => p.Role == LimitRoles.Pool);
+        Assert.Equal(12, pools);
+        Assert.Equal(pools + 1, Regex.Matches(html, "<svg class=\"bar\"").Count);
+        Assert.DoesNotContain("id=\"limits\"", html);                        // not a second section repeating the table
         Assert.Contains("<rect class=\"fill bad\" width=\"390.5\"", html);      // SEMMNI 93 % of 420 px
         Assert.Contains("<line class=\"peak\" x1=\"400.3\"", html);             // peak 95.3 %
         Assert.Contains("maximum not readable", html);
-        Assert.Contains("18.4 E", html);                                        // a near-2^64 SHMALL stays short
+        Assert.Contains(">18.4 quintillion pages<", html);                      // a near-2^64 SHMALL stays short and says pages
+        Assert.Contains(">16 EiB<", html);                                      // SHMMAX is bytes
+        Assert.DoesNotContain("18.4 E<", html);
     }
 
     [Fact]

@@ -44,7 +44,8 @@ public class ReportTableTests
     {
         var text = Render(ReportFixtures.Sample(), Cet);
         var row = Squeeze(Line(text, "db2.example SEMMNI"));
-        Assert.Equal(" db2.example SEMMNI 119 128 93.0 % [#########.] 95.3 % 2026-11-20 15:00 CET 3d 1d 6h 2026-11-23 06:30 CET", row);
+        Assert.Equal(" db2.example SEMMNI 119 arrays 128 arrays 93.0 % [#########.] 95.3 % 2026-11-20 15:00 CET 3d 1d 6h 2026-11-23 06:30 CET", row);
+        Assert.Contains("18.4 quintillion pages", Line(text, "web1.example SHMALL"));
         Assert.Contains("< 0.1 %", Line(text, "web1.example SHMALL"));
         Assert.Contains("unknown", Line(text, "db2.example MSGMNB"));
     }

@@ -270,8 +270,14 @@ public static class IpcAuditDatabase
         }
         catch
         {
-            // An empty deferred transaction (no lock, no write) gives that ROLLBACK something to end.
-            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0) Execute(connection, "BEGIN DEFERRED;", tx);
+            // SQLite may have rolled back already (disk full): an empty deferred transaction (no lock, no
+            // write) gives the object's ROLLBACK something to end. Microsoft.Data.Sqlite 10 may have noticed
+            // by itself and completed the object, which then refuses every command: nothing left to end.
+            if (SQLitePCL.raw.sqlite3_get_autocommit(connection.Handle) != 0)
+            {
+                try { Execute(connection, "BEGIN DEFERRED;", tx); }
+                catch (InvalidOperationException) { }
+            }
             tx.Dispose();
             throw;
         }

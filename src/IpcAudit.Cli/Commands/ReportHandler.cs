@@ -51,7 +51,7 @@ public sealed class ReportHandler(TextWriter stdout, StderrLog log, Progress? pr
         interruption?.ExitAtOnce(log.Stderr, () => "no report written (the database was only read, nothing changed)");
         var doc = ReportBuilder.Build(db, new ReportRequest(from, to, asked, age), progress);
         log.Verbose($"read {doc.Window.Snapshots} snapshots of {doc.Window.Hosts.Count} hosts ({string.Join(", ", doc.Window.Hosts)}) in {StderrLog.Duration(started.Elapsed)}: "
-                    + $"{doc.Orphans.Count} orphans, {doc.Growth.Count} growth rows, {doc.Pressure.Count} limits, {doc.Churn.Count} churn rows");
+                    + $"{doc.Orphans.Count} orphans, {doc.Idle.Count} idle, {doc.Growth.Count} growth rows, {doc.Pressure.Count} limits, {doc.Churn.Count} churn rows");
         if (doc.Window.Snapshots == 0)
             log.Warning($"no snapshots between {TypedJson.IsoTime(from)} and {TypedJson.IsoTime(to)}{(asked.Length > 0 ? " for " + string.Join(", ", asked) : "")}");
 

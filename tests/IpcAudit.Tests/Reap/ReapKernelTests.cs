@@ -45,9 +45,12 @@ public sealed class ReapScenario
         InUse = Step("shm --key 0x52 --size 4096");
         Step($"shm-attach --id $id{InUse}");
         IdleShm = Step("shm --key 0x53 --size 4096");
-        Held = Step("--as 4242 sem-hold --nsems 1");            // made last: a live uid-4242 process must not predate the leaks
+        // Made last, and 3 s later: a live uid-4242 process must not predate the leaks, and one started within
+        // the 2 s start-time tolerance of an object's ctime (whole seconds) counts as possibly its creator.
+        script.AppendLine("sleep 3");
+        Held = Step("--as 4242 sem-hold --nsems 1");
         script.AppendLine("sleep 1");
-        foreach (var h in new[] { 0, 1, 26 }) script.AppendLine(Cli($"collect --db \"$WORK/h.db\" --at {Iso(h)}"));
+        foreach (var h in new[] { 0, 1, 26 }) script.AppendLine(Cli($"collect --allow-future --db \"$WORK/h.db\" --at {Iso(h)}"));
 
         script.AppendLine("ipcs > ipcs-before.txt");
         Reap("dry", 27, "");
@@ -61,7 +64,7 @@ public sealed class ReapScenario
             "IPCAUDIT_REAP_TEST_HOOK='ipcrm -m $IPCAUDIT_REAP_ID && echo $IPCAUDIT_REAP_ID > /proc/sys/kernel/shm_next_id && python3 \"$SCENARIO\" shm --key 0x57 --size 4096 >> made-in-hook.jsonl'");
         Reap("all", 30, "--yes");
         script.AppendLine("ipcs > ipcs-after.txt");
-        script.AppendLine(Cli($"collect --db \"$WORK/h.db\" --at {Iso(31)}"));
+        script.AppendLine(Cli($"collect --allow-future --db \"$WORK/h.db\" --at {Iso(31)}"));
         script.AppendLine(Cli($"report --db \"$WORK/h.db\" --since {Iso(-0.1)} --until {Iso(31.5)} --format json --output report.json"));
         script.AppendLine($"{Cli("reap --db \"$WORK/h.db\" --log --json")} > log.json");
         script.AppendLine($"{Cli("reap --db \"$WORK/h.db\" --log")} > log.txt");

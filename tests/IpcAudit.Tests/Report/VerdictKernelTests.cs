@@ -29,6 +29,9 @@ public sealed class VerdictScenario
         var root = s.Step("server --sems 2 --owner 4242 --burst 3");                // root daemon, arrays chowned to 4242
         var touched = s.Step("--as 4242 shm --size 65536");                          // creator exits at once
         var drained = s.Step("--as 4242 msg --count 2 --size 32");
+        // The holder is a live uid-4242 process: 3 s later, past the 2 s start-time tolerance against the
+        // (whole-second) ctimes of the objects above, so it cannot pass for their creator.
+        s.Shell("sleep 3");
         var held = s.Step("--as 4242 sem-hold --nsems 1");                          // never operated on; holder lives
         (Killed, EmptyQueue, RootServer, Held, Touched, Drained) = (killed.Index, empty.Index, root.Index, held.Index, touched.Index, drained.Index);
 
@@ -109,7 +112,9 @@ public sealed class VerdictKernelTests(VerdictScenario scenario) : IClassFixture
     public void TheKilledServersArrayIsAgedFromTheFirstSnapshotAfterTheKillWithItsEvidence()
     {
         var run = scenario.Run;
-        var orphan = Find(run.Report("day").Json, "orphans", "sem", run.IdOf(scenario.Killed)) ?? throw new Xunit.Sdk.XunitException("not an orphan");
+        var report = run.Report("day").Json;
+        var orphan = Find(report, "orphans", "sem", run.IdOf(scenario.Killed))
+                     ?? throw new Xunit.Sdk.XunitException($"not an orphan: {Find(report, "idle", "sem", run.IdOf(scenario.Killed))}");
         Assert.Equal(scenario.Scenario.T0.AddHours(3), DateTimeOffset.Parse(orphan.GetProperty("orphaned_since").GetString()!, CultureInfo.InvariantCulture));
         Assert.Equal(24 * 3600, orphan.GetProperty("age_seconds").GetInt64());
         Assert.Equal($"ipcrm -s {run.IdOf(scenario.Killed)}", orphan.GetProperty("suggested_command").GetString());

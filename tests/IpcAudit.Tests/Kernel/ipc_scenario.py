@@ -105,15 +105,16 @@ def sleep_forever():
 
 
 def fork_sleeper(work):
-    """Forks a child that runs work(ready) and then sleeps until killed; returns once it is ready."""
+    """Forks a child that runs work() and then sleeps until killed; returns (pid, what work returned, as
+    text) once it is ready. work may return a number the caller needs, such as an id made in the child."""
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
             os.close(r)
             detach_stdio()
-            work()
-            os.write(w, b"1")
+            made = work()
+            os.write(w, b"ready " + str(made).encode())
             os.close(w)
             sleep_forever()
         finally:
@@ -121,9 +122,10 @@ def fork_sleeper(work):
     os.close(w)
     remember_child(pid)
     ready, _, _ = select.select([r], [], [], READY_TIMEOUT)
-    if not ready or os.read(r, 1) != b"1":
+    text = os.read(r, 64).decode() if ready else ""
+    if not text.startswith("ready "):
         sys.exit(f"ipc_scenario: child {pid} did not become ready")
-    return pid
+    return pid, text[len("ready "):]
 
 
 def run_child_to_end(work):
@@ -162,7 +164,7 @@ def shm_attach(a):
             check(libc.shmctl(a.id, IPC_STAT, size), "shmctl(IPC_STAT)")
             ctypes.memset(addr, 0x5A, ctypes.c_size_t.from_buffer(size, SHMID_DS_SEGSZ).value)
 
-    emit(op="shm-attach", id=a.id, pid=fork_sleeper(attach))
+    emit(op="shm-attach", id=a.id, pid=fork_sleeper(attach)[0])
 
 
 def shm_rmid(a):
@@ -254,31 +256,12 @@ def shm_touch(a):
 
 
 def sem_hold(a):
-    made = {}
-
+    # The array is made by the child that holds it: its id comes back through the ready message.
     def create():
-        made["id"] = check(libc.semget(key_arg(a.key), a.nsems, IPC_CREAT | IPC_EXCL | int(a.mode, 8)), "semget")
+        return check(libc.semget(key_arg(a.key), a.nsems, IPC_CREAT | IPC_EXCL | int(a.mode, 8)), "semget")
 
-    # The id is made in the child: read it back from the kernel by key when private keys hide it.
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(r)
-            detach_stdio()
-            create()
-            os.write(w, str(made["id"]).encode())
-            os.close(w)
-            sleep_forever()
-        finally:
-            os._exit(1)
-    os.close(w)
-    remember_child(pid)
-    ready, _, _ = select.select([r], [], [], READY_TIMEOUT)
-    text = os.read(r, 32) if ready else b""
-    if not text:
-        sys.exit(f"ipc_scenario: holder {pid} did not create its array")
-    emit(op="sem-hold", id=int(text), nsems=a.nsems, pid=pid)
+    pid, semid = fork_sleeper(create)
+    emit(op="sem-hold", id=int(semid), nsems=a.nsems, pid=pid)
 
 
 def server(a):

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using IpcAudit.Bench.HistoryGenerator;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 
 GeneratorOptions options;
 try

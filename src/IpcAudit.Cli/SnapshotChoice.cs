@@ -1,6 +1,6 @@
 using System.Globalization;
 using IpcAudit.Collector;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 
 namespace IpcAudit.Cli;
 

@@ -3,7 +3,7 @@ using IpcAudit.Collector;
 using IpcAudit.Collector.Collection;
 using IpcAudit.Collector.Model;
 using IpcAudit.Collector.Output;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Report.Analysis;
 using IpcAudit.Report.Model;
 using Microsoft.Data.Sqlite;

@@ -1,6 +1,6 @@
 using IpcAudit.Collector;
 using IpcAudit.Collector.Output;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 
 namespace IpcAudit.Cli.Commands;
 

@@ -5,7 +5,7 @@ using IpcAudit.Collector.Model;
 using IpcAudit.Collector.Native;
 using IpcAudit.Collector.Output;
 using IpcAudit.Collector.Proc;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Report.Analysis;
 using IpcAudit.Report.Model;
 using IpcAudit.Report.Output;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using IpcAudit.Collector;
 using IpcAudit.Collector.Output;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Report.Analysis;
 using IpcAudit.Report.Model;
 using IpcAudit.Report.Output;

@@ -1,5 +1,5 @@
 using IpcAudit.Collector.Output;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 
 namespace IpcAudit.Cli.Commands;
 

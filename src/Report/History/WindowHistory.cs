@@ -1,7 +1,7 @@
 using System.Globalization;
 using IpcAudit.Collector;
 using IpcAudit.Collector.Model;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using Microsoft.Data.Sqlite;
 
 namespace IpcAudit.Report.History;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using IpcAudit.Collector.Output;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Report.Reap;
 
 namespace IpcAudit.Report.Output;

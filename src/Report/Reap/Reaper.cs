@@ -1,6 +1,6 @@
 using IpcAudit.Collector.Model;
 using IpcAudit.Collector.Native;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Report.Model;
 
 namespace IpcAudit.Report.Reap;

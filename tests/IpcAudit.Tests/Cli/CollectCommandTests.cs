@@ -1,5 +1,5 @@
 using System.Text.Json;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using IpcAudit.Collector;
 using IpcAudit.Collector.Model;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Xunit;
 using static IpcAudit.Tests.Support.SyntheticSnapshots;

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using IpcAudit.Collector;
 using IpcAudit.Collector.Proc;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Xunit;

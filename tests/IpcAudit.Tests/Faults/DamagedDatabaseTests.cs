@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using IpcAudit.Collector;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Xunit;

@@ -87,7 +87,7 @@ public sealed partial class ProcFuzzTests(ITestOutputHelper output) : IDisposabl
 
     private static string CreateEmptyDatabase(string path)
     {
-        IpcAudit.Collector.Storage.SnapshotStore.OpenForWrite(path).Dispose();
+        IpcAudit.Store.SnapshotStore.OpenForWrite(path).Dispose();
         return path;
     }
 

@@ -1,7 +1,7 @@
 using IpcAudit.Collector.Model;
 using IpcAudit.Collector.Native;
 using IpcAudit.Collector.Proc;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Report.Model;
 using IpcAudit.Report.Reap;
 using IpcAudit.Tests.Support;

@@ -1,5 +1,5 @@
 using IpcAudit.Collector.Model;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Report.Analysis;
 using IpcAudit.Report.Model;
 using IpcAudit.Tests.Support;

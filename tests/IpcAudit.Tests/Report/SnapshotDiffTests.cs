@@ -1,7 +1,7 @@
 using System.Text.Json;
 using IpcAudit.Collector;
 using IpcAudit.Collector.Model;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Report.Analysis;
 using IpcAudit.Tests.Support;
 using Xunit;

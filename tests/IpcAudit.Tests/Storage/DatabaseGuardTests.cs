@@ -1,5 +1,5 @@
 using IpcAudit.Collector;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Microsoft.Data.Sqlite;
 using Xunit;

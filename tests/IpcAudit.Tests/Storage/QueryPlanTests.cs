@@ -1,4 +1,4 @@
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Xunit;
 

@@ -1,6 +1,6 @@
 using IpcAudit.Collector.Model;
 using IpcAudit.Collector.Output;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Xunit;
 using static IpcAudit.Tests.Support.SyntheticSnapshots;

@@ -1,7 +1,7 @@
 using IpcAudit.Collector;
 using IpcAudit.Collector.Model;
 using IpcAudit.Collector.Output;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;

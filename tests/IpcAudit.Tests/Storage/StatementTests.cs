@@ -1,5 +1,5 @@
 using IpcAudit.Collector.Model;
-using IpcAudit.Collector.Storage;
+using IpcAudit.Store;
 using Xunit;
 
 namespace IpcAudit.Tests.Storage;

@@ -1,4 +1,4 @@
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>The writer's statements. The schema itself lives in schema/*.sql.</summary>
 internal static class StoreSql

@@ -1,4 +1,4 @@
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>
 /// A stable 64-bit FNV-1a hash of an object's state. The writer compares it with the open state's

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>Statements `merge` needs beyond the writer's: upserts on natural keys.</summary>
 internal static class MergeSql

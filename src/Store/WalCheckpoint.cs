@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>
 /// Folds the write-ahead log back into the database and truncates it: after interrupted work the

@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>One removal `reap` attempted, as the log keeps it.</summary>
 public sealed record ReapLogEntry

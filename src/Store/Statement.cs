@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>
 /// One prepared, parameterized statement reused for many rows: parameters are created once, in

@@ -1,6 +1,7 @@
+using IpcAudit.Collector;
 using Microsoft.Data.Sqlite;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 public sealed record MergeResult(int SnapshotsAdded, int SnapshotsSkipped);
 

@@ -1,4 +1,4 @@
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>The statements of the reap log (schema/0005_reap_log.sql).</summary>
 internal static class ReapSql

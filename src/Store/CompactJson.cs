@@ -3,7 +3,7 @@ using System.Text.Json;
 using IpcAudit.Collector.Model;
 using Semaphore = IpcAudit.Collector.Model.Semaphore;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>
 /// The two list columns (semaphores, attached pids) stored as compact JSON arrays: small on disk,

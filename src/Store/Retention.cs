@@ -1,4 +1,4 @@
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 public sealed record PruneResult(int SnapshotsDeleted, int StatesDeleted, int ObjectsDeleted, long BytesBefore, long BytesAfter);
 

@@ -1,8 +1,9 @@
+using IpcAudit.Collector;
 using System.Globalization;
 using IpcAudit.Collector.Model;
 using Microsoft.Data.Sqlite;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>Reads stored snapshots back. Opens the database read-only.</summary>
 public sealed class SnapshotReader : IDisposable

@@ -1,4 +1,4 @@
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>All stored times are INTEGER unix milliseconds, UTC.</summary>
 public static class UnixTime

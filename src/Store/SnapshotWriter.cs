@@ -1,7 +1,8 @@
+using IpcAudit.Collector;
 using IpcAudit.Collector.Model;
 using Microsoft.Data.Sqlite;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>
 /// Writes one snapshot inside the caller's transaction, storing changes only: an object whose
@@ -85,7 +86,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
                 using var lastSnapshot = Prepare(StoreSql.LatestSnapshotTime);
                 // A process that started after this snapshot's time says that time is not the clock's (--at):
                 // no evidence either way.
-                if (snapshot.NamespaceOldestStart is { } oldest && h.IpcNamespace is { } ns && ns != Proc.NsIpcLink.InitialNamespace
+                if (snapshot.NamespaceOldestStart is { } oldest && h.IpcNamespace is { } ns && ns != Collector.Proc.NsIpcLink.InitialNamespace
                     && lastSnapshot.Bind(context).ScalarOrNull() is { } lastAt && UnixTime.Ms(oldest) > lastAt
                     && oldest <= snapshot.TakenAt && !AnyStillPresent(context, snapshot))
                     generation++;

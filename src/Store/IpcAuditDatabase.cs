@@ -1,6 +1,7 @@
+using IpcAudit.Collector;
 using Microsoft.Data.Sqlite;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>
 /// Opens an IpcAudit SQLite file. Writers create and migrate it; readers open it read-only and

@@ -1,4 +1,4 @@
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 public sealed record DeletionResult(IReadOnlyList<long> Deleted, IReadOnlyList<long> NotFound);
 

@@ -1,6 +1,7 @@
+using IpcAudit.Collector;
 using Microsoft.Data.Sqlite;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>
 /// The readers' open (report, show, snapshots, diff). A plain read-only open of a WAL database

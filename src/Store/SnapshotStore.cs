@@ -1,7 +1,7 @@
 using IpcAudit.Collector.Model;
 using Microsoft.Data.Sqlite;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>The collector's side of the database: it only appends snapshots.</summary>
 public sealed class SnapshotStore : IDisposable

@@ -1,6 +1,6 @@
 using IpcAudit.Collector.Model;
 
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>
 /// What the writer needs to know about one kind of IPC object: its identity facts, its state

@@ -1,4 +1,4 @@
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>One line of `ipcaudit snapshots`. A count is null when that kind's step failed in the snapshot.</summary>
 public sealed record SnapshotSummary(

@@ -1,4 +1,4 @@
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>
 /// The statements that take one snapshot ($at, in $context) out of history; $next is the taken_at of

@@ -1,4 +1,4 @@
-namespace IpcAudit.Collector.Storage;
+namespace IpcAudit.Store;
 
 /// <summary>
 /// Read-side statements: a snapshot "as of" its time is a range lookup on the state tables. SnapshotReader

@@ -42,6 +42,8 @@ public static class FleetMerger
             foreach (var kind in new[] { "shm", "sem", "msg" })
                 Rows($"SELECT * FROM {kind}_states", v => v[0] = _objects[(long)v[0]!], MergeSql.UpsertState(kind, src, kind + "_states"));
             Rows(MergeSql.SourceProcesses, v => v[0] = _contexts[(long)v[0]!], MergeSql.UpsertProcess);
+            Rows(AttributionSql.SourceGone, v => v[0] = _contexts[(long)v[0]!], AttributionSql.MergeGone);
+            Rows(AttributionSql.SourceNames, v => v[0] = _contexts[(long)v[0]!], AttributionSql.MergeName);
             return new MergeResult(added, skipped);
         }
 

@@ -20,13 +20,16 @@ internal static class MergeSql
         """;
 
     public const string SourceProcesses = """
-        SELECT context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks FROM processes
+        SELECT context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks,
+               exe, exe_dev, exe_ino, cwd, cwd_dev, cwd_ino, cgroup, unit, container_runtime, container_id, pod_uid FROM processes
         """;
 
     /// <summary>A row merged again keeps what it learned since: its end, and the ticks a schema 1 row was given later.</summary>
     public const string UpsertProcess = """
-        INSERT INTO processes (context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks)
-        VALUES ($context, $pid, $start, $from, $to, $comm, $cmdline, $uid, $ticks, $ppid, $parent_ticks)
+        INSERT INTO processes (context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks,
+            exe, exe_dev, exe_ino, cwd, cwd_dev, cwd_ino, cgroup, unit, container_runtime, container_id, pod_uid)
+        VALUES ($context, $pid, $start, $from, $to, $comm, $cmdline, $uid, $ticks, $ppid, $parent_ticks,
+            $exe, $exe_dev, $exe_ino, $cwd, $cwd_dev, $cwd_ino, $cgroup, $unit, $runtime, $container, $pod)
         ON CONFLICT (context_id, pid, start_time, valid_from) DO UPDATE SET valid_to = excluded.valid_to,
             start_ticks = coalesce(processes.start_ticks, excluded.start_ticks), ppid = coalesce(processes.ppid, excluded.ppid),
             parent_start_ticks = coalesce(processes.parent_start_ticks, excluded.parent_start_ticks)

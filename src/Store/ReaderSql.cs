@@ -59,7 +59,8 @@ internal static class ReaderSql
         """ + AsOf;
 
     public const string ProcessesAsOf = """
-        SELECT pid, start_time, comm, cmdline, uid FROM processes
+        SELECT pid, start_time, comm, cmdline, uid, exe, exe_dev, exe_ino, cwd, cwd_dev, cwd_ino, cgroup, unit, container_runtime,
+               container_id, pod_uid FROM processes
         WHERE context_id = $context AND valid_from <= $at AND (valid_to IS NULL OR valid_to > $at)
         """;
 }

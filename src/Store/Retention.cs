@@ -30,6 +30,7 @@ public static class Retention
                      + Exec("DELETE FROM msg_states WHERE valid_to <= $c");
             var objs = Exec("DELETE FROM objects WHERE removed_at <= $c");
             Exec("DELETE FROM processes WHERE valid_to <= $c");
+            Exec("DELETE FROM gone_processes WHERE seen_at < $c");
             IpcAuditDatabase.Execute(store.Connection, """
                 DELETE FROM limit_sets WHERE limit_set_id NOT IN (SELECT limit_set_id FROM snapshots WHERE limit_set_id IS NOT NULL);
                 DELETE FROM contexts WHERE context_id NOT IN (SELECT context_id FROM snapshots)

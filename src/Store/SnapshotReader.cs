@@ -54,7 +54,10 @@ public sealed class SnapshotReader : IDisposable
         {
             Pid = r.GetInt32(0), Alive = true, StartTime = UnixTime.FromMs(r.GetInt64(1)), Comm = Text(r, 2), Cmdline = Text(r, 3),
             Uid = (uint?)Long(r, 4),
+            Exe = Text(r, 5), ExeFile = FileOf(r, 6), Cwd = Text(r, 8), CwdFile = FileOf(r, 9),
+            Cgroup = Text(r, 11) is { } cgroup ? new CgroupIdentity(cgroup, Text(r, 12), Text(r, 13), Text(r, 14), Text(r, 15)) : null,
         }).ToDictionary(p => p.Pid);
+        var names = Rows(AttributionSql.NamesAt, asOf, r => new AccountName(r.GetString(0), (uint)r.GetInt64(1), Text(r, 2)));
         var processesKnown = steps.Any(s => s.Name == SnapshotWriter.ProcessesStep && s.Succeeded);
         var processes = processesKnown
             ? ReferencedPids.Of(shm, sem, msg).Select(pid => live.TryGetValue(pid, out var p) ? p : new ProcessInfo { Pid = pid, Alive = false }).ToList()
@@ -64,9 +67,12 @@ public sealed class SnapshotReader : IDisposable
             Host = h.Host, TakenAt = UnixTime.FromMs(h.TakenAt), CollectorVersion = h.CollectorVersion,
             Limits = h.Limits, Usage = h.Usage,
             Shm = shm, Sem = sem, Msg = msg, Processes = processes, Steps = steps,
-            Notes = CompactJson.ParseStrings(h.Notes),
+            Notes = CompactJson.ParseStrings(h.Notes), AccountNames = names,
         };
     });
+
+    private static FileIdentity? FileOf(SqliteDataReader r, int device) =>
+        Long(r, device) is { } dev && Long(r, device + 1) is { } ino ? new FileIdentity((ulong)dev, (ulong)ino) : null;
 
     private static ulong? U(string? text) => text is null ? null : ulong.Parse(text, CultureInfo.InvariantCulture);
 

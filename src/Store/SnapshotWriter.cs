@@ -57,7 +57,11 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         if (snapshot.StepSucceeded(ObjectsStepSem)) Sync(SemKind.Instance, snapshot.Sem, context, at);
         if (snapshot.StepSucceeded(ObjectsStepMsg)) Sync(MsgKind.Instance, snapshot.Msg, context, at);
         if (snapshot.StepSucceeded(ProcessesStep))
+        {
             SyncProcesses([.. snapshot.Processes, .. LastUsersOfRemoved(snapshot.Processes, at)], context, at);
+            new AttributionWriter(connection, transaction).WriteGone(snapshot.Processes, context, at);
+        }
+        new AttributionWriter(connection, transaction).WriteNames(snapshot.AccountNames, context, at);
         return snapshotId;
     }
 
@@ -272,7 +276,9 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
                 }
             }
             insert.Bind(context, p.Pid, UnixTime.Ms(start), at, p.Comm, p.Cmdline, p.Uid,
-                (long?)p.StartTicks, p.Ppid, (long?)p.ParentStartTicks).Run();
+                (long?)p.StartTicks, p.Ppid, (long?)p.ParentStartTicks,
+                p.Exe, (long?)p.ExeFile?.Device, (long?)p.ExeFile?.Inode, p.Cwd, (long?)p.CwdFile?.Device, (long?)p.CwdFile?.Inode,
+                p.Cgroup?.Path, p.Cgroup?.Unit, p.Cgroup?.Runtime, p.Cgroup?.ContainerId, p.Cgroup?.PodUid).Run();
         }
 
         if (processesOf is not null && open.Count > 0)

@@ -97,8 +97,10 @@ internal static class StoreSql
         """;
 
     public const string InsertProcess = """
-        INSERT INTO processes (context_id, pid, start_time, valid_from, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks)
-        VALUES ($context, $pid, $start, $from, $comm, $cmdline, $uid, $ticks, $ppid, $parent_ticks)
+        INSERT INTO processes (context_id, pid, start_time, valid_from, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks,
+            exe, exe_dev, exe_ino, cwd, cwd_dev, cwd_ino, cgroup, unit, container_runtime, container_id, pod_uid)
+        VALUES ($context, $pid, $start, $from, $comm, $cmdline, $uid, $ticks, $ppid, $parent_ticks,
+            $exe, $exe_dev, $exe_ino, $cwd, $cwd_dev, $cwd_ino, $cgroup, $unit, $runtime, $container, $pod)
         """;
 
     /// <summary>Identity and parent for an open row written before schema 2.</summary>

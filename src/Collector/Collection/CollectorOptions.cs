@@ -6,6 +6,8 @@ public sealed record CollectorOptions
     public string ProcRoot { get; init; } = "/proc";
     public string MachineIdPath { get; init; } = "/etc/machine-id";
     public string LoginDefsPath { get; init; } = "/etc/login.defs";
+    /// <summary>Where passwd and group are read for names (a saved /proc copy uses &lt;root&gt;/etc instead).</summary>
+    public string EtcDirectory { get; init; } = "/etc";
     public DateTimeOffset? At { get; init; }
     public string? HostOverride { get; init; }
 }

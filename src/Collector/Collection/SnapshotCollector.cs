@@ -50,12 +50,13 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
         queuesAndSemaphores.Join(worker);
         var (sem, msg) = (queuesAndSemaphores.Sem, queuesAndSemaphores.Msg);
         var facts = steps.Run("processes", ProcessFacts.Unknown, () => ReadProcessFacts(host, shm, sem, msg));
+        var names = steps.Run("names", (IReadOnlyList<AccountName>)[], () => ReadAccountNames(shm, sem, msg, facts.Processes));
 
         return new Snapshot
         {
             Host = host, TakenAt = takenAt, CollectorVersion = Version, Limits = limits, Usage = usage,
             Shm = shm, Sem = sem, Msg = msg, Processes = facts.Processes, NamespaceOldestStart = facts.NamespaceOldestStart,
-            Steps = InCollectionOrder(steps.Steps, queuesAndSemaphores.Steps.Steps), Notes = notes,
+            Steps = InCollectionOrder(steps.Steps, queuesAndSemaphores.Steps.Steps), Notes = notes, AccountNames = names,
         };
     }
 
@@ -111,9 +112,26 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
                 $"{unknown.Count} live processes could not be identified (no readable start time: pid {string.Join(", ", unknown.Take(5))}): liveness unknown");
     }
 
+    /// <summary>User and group names of the ids objects and processes use, from the collected host's passwd and group.</summary>
+    private StepOutcome<IReadOnlyList<AccountName>> ReadAccountNames(IReadOnlyList<ShmSegment> shm, IReadOnlyList<SemArray> sem,
+        IReadOnlyList<MsgQueue> msg, IReadOnlyList<ProcessInfo> processes)
+    {
+        var uids = new List<uint>();
+        var gids = new List<uint>();
+        foreach (var o in shm) { uids.Add(o.Uid); uids.Add(o.Cuid); gids.Add(o.Gid); gids.Add(o.Cgid); }
+        foreach (var o in sem) { uids.Add(o.Uid); uids.Add(o.Cuid); gids.Add(o.Gid); gids.Add(o.Cgid); }
+        foreach (var o in msg) { uids.Add(o.Uid); uids.Add(o.Cuid); gids.Add(o.Gid); gids.Add(o.Cgid); }
+        foreach (var p in processes) if (p.Uid is { } uid) uids.Add(uid);
+        var (names, unreadable) = new AccountNamesReader(EtcDirectory()).Read(uids, gids);
+        return unreadable.Count == 0 ? new(names) : new(names, false, $"{string.Join(", ", unreadable)} unreadable: those names unknown");
+    }
+
+    /// <summary>Like login.defs: a saved copy's names are those of its host (&lt;root&gt;/etc), never this one's.</summary>
+    private string EtcDirectory() => proc.IsLive ? options.EtcDirectory : proc.PathOf("etc");
+
     /// <summary>The order steps are stored and printed in, whichever thread ran them.</summary>
     private static readonly string[] StepOrder =
-        ["host", "limits", "shm", "sem", "msg", "sem-values", "msg-qbytes", "attachments", "usage", "processes"];
+        ["host", "limits", "shm", "sem", "msg", "sem-values", "msg-qbytes", "attachments", "usage", "processes", "names"];
 
     private static List<CollectionStep> InCollectionOrder(IReadOnlyList<CollectionStep> main, IReadOnlyList<CollectionStep> worker)
     {
@@ -178,7 +196,8 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
             "msg-qbytes" => proc.IsLive ? "msgctl IPC_STAT per queue" : notLive,
             "attachments" => proc.PathOf("[pid]/maps"),
             "usage" => proc.IsLive ? "shmctl SHM_INFO, semctl SEM_INFO, msgctl MSG_INFO" : notLive,
-            "processes" => $"{proc.PathOf("[pid]/{stat,status,cmdline}")}, {proc.PathOf("stat")} (btime), {proc.PathOf("[pid]/ns/ipc")} and owner for holders",
+            "names" => $"{Path.Combine(EtcDirectory(), "passwd")}, {Path.Combine(EtcDirectory(), "group")}",
+            "processes" => $"{proc.PathOf("[pid]/{stat,status,cmdline,exe,cwd,cgroup}")}, {proc.PathOf("stat")} (btime), {proc.PathOf("[pid]/ns/ipc")} and owner for holders",
             _ => "",
         };
     }

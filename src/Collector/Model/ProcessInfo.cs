@@ -20,6 +20,14 @@ public sealed record ProcessInfo
     public int? Ppid { get; init; }
     /// <summary>The parent's start ticks when the parent counts as family (<see cref="ProcessFamily"/>); null otherwise.</summary>
     public ulong? ParentStartTicks { get; init; }
+    /// <summary>readlink of /proc/PID/exe, " (deleted)" kept as the kernel says it; null when unreadable (a kernel thread, another user's process).</summary>
+    public string? Exe { get; init; }
+    public FileIdentity? ExeFile { get; init; }
+    /// <summary>readlink of /proc/PID/cwd: PostgreSQL's postmaster runs in its data directory.</summary>
+    public string? Cwd { get; init; }
+    public FileIdentity? CwdFile { get; init; }
+    /// <summary>What /proc/PID/cgroup names: systemd unit, container runtime and id (<see cref="Proc.CgroupFile"/>).</summary>
+    public CgroupIdentity? Cgroup { get; init; }
     /// <summary>Alive, but its start could not be read (hidepid, a start beyond year 9999): liveness of this pid is unknown.</summary>
     public bool StartUnknown => Alive && StartTime is null;
 }

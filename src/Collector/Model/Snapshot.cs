@@ -19,6 +19,8 @@ public sealed record Snapshot
     /// inode from the one that had it before.
     /// </summary>
     public DateTimeOffset? NamespaceOldestStart { get; init; }
+    /// <summary>Names of the uids and gids the objects and processes use, from the host's own passwd and group files.</summary>
+    public IReadOnlyList<AccountName> AccountNames { get; init; } = [];
     /// <summary>Human notes, e.g. "this kernel has no System V IPC (/proc/sysvipc missing)".</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using IpcAudit.Collector.Attribution;
 using IpcAudit.Collector.Model;
 
 namespace IpcAudit.Collector.Output;
@@ -13,6 +14,7 @@ public static class SnapshotJson
 
     private static void Write(Utf8JsonWriter w, Snapshot s)
     {
+        var who = new SnapshotAttribution(s);
         w.WriteStartObject();
         w.WriteString("host", s.Host.Host);
         w.WriteString("machine_id", s.Host.MachineId);
@@ -43,7 +45,7 @@ public static class SnapshotJson
         foreach (var o in s.Shm)
         {
             w.WriteStartObject();
-            Common(w, o.Id, o.Key, o.Mode, o.Uid, o.Gid, o.Cuid, o.Cgid, o.Ctime);
+            Common(w, who, o.Id, o.Key, o.Mode, o.Uid, o.Gid, o.Cuid, o.Cgid, o.Ctime);
             w.WriteNumber("bytes", o.Bytes);
             w.WriteNumber("nattch", o.Nattch);
             w.WriteStartArray("status");
@@ -54,6 +56,7 @@ public static class SnapshotJson
             w.WriteTime("atime", o.Atime); w.WriteTime("dtime", o.Dtime);
             w.WriteNumberOrNull("rss_bytes", o.RssBytes); w.WriteNumberOrNull("swap_bytes", o.SwapBytes);
             Ints(w, "attached_pids", o.AttachedPids);
+            Attributed(w, who.Of("shm", o.Key, SnapshotAttribution.Users(o)));
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -62,7 +65,7 @@ public static class SnapshotJson
         foreach (var o in s.Sem)
         {
             w.WriteStartObject();
-            Common(w, o.Id, o.Key, o.Mode, o.Uid, o.Gid, o.Cuid, o.Cgid, o.Ctime);
+            Common(w, who, o.Id, o.Key, o.Mode, o.Uid, o.Gid, o.Cuid, o.Cgid, o.Ctime);
             w.WriteNumber("nsems", o.Nsems);
             w.WriteTime("otime", o.Otime);
             if (o.Semaphores is null) w.WriteNull("semaphores");
@@ -79,6 +82,7 @@ public static class SnapshotJson
                 w.WriteEndArray();
             }
             if (o.Vanished) w.WriteBoolean("vanished", true);
+            Attributed(w, who.Of("sem", o.Key, SnapshotAttribution.Users(o)));
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -87,11 +91,12 @@ public static class SnapshotJson
         foreach (var o in s.Msg)
         {
             w.WriteStartObject();
-            Common(w, o.Id, o.Key, o.Mode, o.Uid, o.Gid, o.Cuid, o.Cgid, o.Ctime);
+            Common(w, who, o.Id, o.Key, o.Mode, o.Uid, o.Gid, o.Cuid, o.Cgid, o.Ctime);
             w.WriteNumber("cbytes", o.Cbytes); w.WriteNumber("qnum", o.Qnum); w.WriteNumberOrNull("qbytes", o.Qbytes);
             w.WriteNumber("lspid", o.Lspid); w.WriteNumber("lrpid", o.Lrpid);
             w.WriteTime("stime", o.Stime); w.WriteTime("rtime", o.Rtime);
             if (o.Vanished) w.WriteBoolean("vanished", true);
+            Attributed(w, who.Of("msg", o.Key, SnapshotAttribution.Users(o)));
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -105,6 +110,9 @@ public static class SnapshotJson
             w.WriteNumberOrNull("uid", p.Uid); w.WriteTime("start_time", p.StartTime);
             w.WriteNumberOrNull("start_ticks", p.StartTicks); w.WriteNumberOrNull("ppid", p.Ppid);
             w.WriteNumberOrNull("parent_start_ticks", p.ParentStartTicks);
+            w.WriteStringOrNull("exe", p.Exe); w.WriteStringOrNull("cwd", p.Cwd);
+            w.WriteStringOrNull("cgroup", p.Cgroup?.Path); w.WriteStringOrNull("unit", p.Cgroup?.Unit);
+            w.WriteStringOrNull("container_runtime", p.Cgroup?.Runtime); w.WriteStringOrNull("container_id", p.Cgroup?.ContainerId);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -126,15 +134,40 @@ public static class SnapshotJson
         w.WriteEndObject();
     }
 
-    private static void Common(Utf8JsonWriter w, int id, uint key, int mode, uint uid, uint gid, uint cuid, uint cgid, DateTimeOffset? ctime)
+    private static void Common(Utf8JsonWriter w, SnapshotAttribution who, int id, uint key, int mode, uint uid, uint gid, uint cuid, uint cgid,
+        DateTimeOffset? ctime)
     {
         w.WriteNumber("id", id);
         w.WriteString("key", IpcMode.FormatKey(key));
         w.WriteString("perms", IpcMode.Perms(mode));
         w.WriteNumber("uid", uid); w.WriteNumber("gid", gid); w.WriteNumber("cuid", cuid); w.WriteNumber("cgid", cgid);
+        w.WriteStringOrNull("owner_name", who.UserName(uid)); w.WriteStringOrNull("group_name", who.GroupName(gid));
         w.WriteTime("ctime", ctime);
     }
 
+
+    /// <summary>application and processes[], as the report's rows name them.</summary>
+    private static void Attributed(Utf8JsonWriter w, (string? Application, string? Evidence, IReadOnlyList<ObjectProcess> Processes) a)
+    {
+        w.WriteStringOrNull("application", a.Application);
+        w.WriteStringOrNull("application_evidence", a.Evidence);
+        ObjectProcesses(w, a.Processes);
+    }
+
+    /// <summary>processes[]: {pid, role, alive, comm, cmdline, exe, unit}, null where unknown (the report's rows too).</summary>
+    public static void ObjectProcesses(Utf8JsonWriter w, IReadOnlyList<ObjectProcess> processes)
+    {
+        w.WriteStartArray("processes");
+        foreach (var p in processes)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("pid", p.Pid); w.WriteString("role", p.Role); w.WriteBooleanOrNull("alive", p.Alive);
+            w.WriteStringOrNull("comm", p.Comm); w.WriteStringOrNull("cmdline", p.Cmdline);
+            w.WriteStringOrNull("exe", p.Exe); w.WriteStringOrNull("unit", p.Unit);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
 
     private static void Ints(Utf8JsonWriter w, string name, IReadOnlyList<int>? values)
     {

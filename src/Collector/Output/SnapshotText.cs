@@ -1,4 +1,5 @@
 using System.Globalization;
+using IpcAudit.Collector.Attribution;
 using IpcAudit.Collector.Model;
 
 namespace IpcAudit.Collector.Output;
@@ -15,32 +16,36 @@ public static class SnapshotText
         times ??= LocalTime.System;
         string Time(DateTimeOffset? t) => times.Format(t, "never");
         var procs = s.Processes.ToDictionary(p => p.Pid);
+        var who = new SnapshotAttribution(s);
+        // ipcs shows the owner's name; ours is the one the collected host gave, the uid when it had none.
+        string Owner(uint uid) => who.UserName(uid) is { } name ? TerminalText.Clean(name, 10) : uid.ToString(CultureInfo.InvariantCulture);
         o.WriteLine($"snapshot {snapshotId}  host {TerminalText.Clean(s.Host.Host)}  taken {times.Format(s.TakenAt)}  kernel {s.Host.Kernel}  boot {s.Host.BootId}  ipc ns {s.Host.IpcNamespace}");
         foreach (var n in s.Notes) o.WriteLine($"note: {TerminalText.Clean(n)}");
         foreach (var st in s.Steps.Where(x => !x.Succeeded)) o.WriteLine($"step {st.Name} incomplete: {TerminalText.Clean(st.Note)}");
 
         o.WriteLine();
         o.WriteLine("------ Shared Memory Segments --------");
-        o.WriteLine($"{"key",-10} {"shmid",-10} {"owner",-6} {"perms",-5} {"bytes",12} {"nattch",6} {"status",-11} {"cpid",-20} {"lpid",-20} attached");
+        o.WriteLine($"{"key",-10} {"shmid",-10} {"owner",-10} {"perms",-5} {"bytes",12} {"nattch",6} {"status",-11} {"cpid",-20} {"lpid",-20} attached");
         foreach (var m in s.Shm)
-            o.WriteLine($"{IpcMode.FormatKey(m.Key),-10} {m.Id,-10} {m.Uid,-6} {IpcMode.Perms(m.Mode),-5} {m.Bytes,12} {m.Nattch,6} {string.Join(',', IpcMode.ShmStatus(m.Mode)),-11} {Pid(m.Cpid, procs),-20} {Pid(m.Lpid, procs),-20} {Pids(m.AttachedPids, procs)}");
+            o.WriteLine($"{IpcMode.FormatKey(m.Key),-10} {m.Id,-10} {Owner(m.Uid),-10} {IpcMode.Perms(m.Mode),-5} {m.Bytes,12} {m.Nattch,6} {string.Join(',', IpcMode.ShmStatus(m.Mode)),-11} {Pid(m.Cpid, procs),-20} {Pid(m.Lpid, procs),-20} {Pids(m.AttachedPids, procs)}");
 
         o.WriteLine();
         o.WriteLine("------ Semaphore Arrays --------");
-        o.WriteLine($"{"key",-10} {"semid",-10} {"owner",-6} {"perms",-5} {"nsems",6} {"otime",-23} values (num=value/ncount/zcount/pid)");
+        o.WriteLine($"{"key",-10} {"semid",-10} {"owner",-10} {"perms",-5} {"nsems",6} {"otime",-23} values (num=value/ncount/zcount/pid)");
         foreach (var a in s.Sem)
         {
             var values = a.Semaphores is null ? (a.Vanished ? "vanished during collection" : "unknown")
                 : string.Join(' ', a.Semaphores.Select(v => $"{v.Num}={v.Value}/{v.Ncount}/{v.Zcount}/{v.Pid}"));
-            o.WriteLine($"{IpcMode.FormatKey(a.Key),-10} {a.Id,-10} {a.Uid,-6} {IpcMode.Perms(a.Mode),-5} {a.Nsems,6} {Time(a.Otime),-23} {values}");
+            o.WriteLine($"{IpcMode.FormatKey(a.Key),-10} {a.Id,-10} {Owner(a.Uid),-10} {IpcMode.Perms(a.Mode),-5} {a.Nsems,6} {Time(a.Otime),-23} {values}");
         }
 
         o.WriteLine();
         o.WriteLine("------ Message Queues --------");
-        o.WriteLine($"{"key",-10} {"msqid",-10} {"owner",-6} {"perms",-5} {"used-bytes",10} {"qbytes",10} {"messages",8} {"lspid",-20} {"lrpid",-20} {"rtime",-23}");
+        o.WriteLine($"{"key",-10} {"msqid",-10} {"owner",-10} {"perms",-5} {"used-bytes",10} {"qbytes",10} {"messages",8} {"lspid",-20} {"lrpid",-20} {"rtime",-23}");
         foreach (var q in s.Msg)
-            o.WriteLine($"{IpcMode.FormatKey(q.Key),-10} {q.Id,-10} {q.Uid,-6} {IpcMode.Perms(q.Mode),-5} {q.Cbytes,10} {(q.Qbytes?.ToString(CultureInfo.InvariantCulture) ?? "?"),10} {q.Qnum,8} {Pid(q.Lspid, procs),-20} {Pid(q.Lrpid, procs),-20} {Time(q.Rtime),-23}");
+            o.WriteLine($"{IpcMode.FormatKey(q.Key),-10} {q.Id,-10} {Owner(q.Uid),-10} {IpcMode.Perms(q.Mode),-5} {q.Cbytes,10} {(q.Qbytes?.ToString(CultureInfo.InvariantCulture) ?? "?"),10} {q.Qnum,8} {Pid(q.Lspid, procs),-20} {Pid(q.Lrpid, procs),-20} {Time(q.Rtime),-23}");
 
+        WriteApplications(o, s, who);
         WriteTimes(o, s, Time);
 
         var u = s.Usage;
@@ -53,6 +58,24 @@ public static class SnapshotText
         o.WriteLine($"SHMMAX {N(l.Shmmax)}  SHMALL {N(l.Shmall)} pages  SHMMNI {N(l.Shmmni)}  shm_rmid_forced {N(l.ShmRmidForced)}");
         o.WriteLine($"SEMMSL {N(l.Semmsl)}  SEMMNS {N(l.Semmns)}  SEMOPM {N(l.Semopm)}  SEMMNI {N(l.Semmni)}");
         o.WriteLine($"MSGMAX {N(l.Msgmax)}  MSGMNB {N(l.Msgmnb)}  MSGMNI {N(l.Msgmni)}");
+    }
+
+    /// <summary>Each object's application and why (README "Attribution"), where anything says.</summary>
+    private static void WriteApplications(TextWriter o, Snapshot s, SnapshotAttribution who)
+    {
+        var lines = new List<string>();
+        foreach (var m in s.Shm) Add("shm", m.Id, who.Of("shm", m.Key, SnapshotAttribution.Users(m)).Evidence);
+        foreach (var a in s.Sem) Add("sem", a.Id, who.Of("sem", a.Key, SnapshotAttribution.Users(a)).Evidence);
+        foreach (var q in s.Msg) Add("msg", q.Id, who.Of("msg", q.Key, SnapshotAttribution.Users(q)).Evidence);
+        if (lines.Count == 0) return;
+        o.WriteLine();
+        o.WriteLine("------ Applications --------");
+        foreach (var line in lines) o.WriteLine(line);
+
+        void Add(string kind, int id, string? evidence)
+        {
+            if (evidence is not null) lines.Add($"{kind} {id.ToString(CultureInfo.InvariantCulture)}: {TerminalText.Clean(evidence)}");
+        }
     }
 
     /// <summary>

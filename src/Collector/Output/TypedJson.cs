@@ -39,4 +39,6 @@ public static class TypedJson
     public static void WriteNumberOrNull(this Utf8JsonWriter w, string name, long? v) { if (v is { } x) w.WriteNumber(name, x); else w.WriteNull(name); }
     public static void WriteNumberOrNull(this Utf8JsonWriter w, string name, uint? v) { if (v is { } x) w.WriteNumber(name, x); else w.WriteNull(name); }
     public static void WriteNumberOrNull(this Utf8JsonWriter w, string name, int? v) { if (v is { } x) w.WriteNumber(name, x); else w.WriteNull(name); }
+    public static void WriteStringOrNull(this Utf8JsonWriter w, string name, string? v) { if (v is not null) w.WriteString(name, v); else w.WriteNull(name); }
+    public static void WriteBooleanOrNull(this Utf8JsonWriter w, string name, bool? v) { if (v is { } x) w.WriteBoolean(name, x); else w.WriteNull(name); }
 }

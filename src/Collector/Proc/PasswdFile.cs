@@ -23,6 +23,23 @@ public static class PasswdFile
         return uids;
     }
 
+    /// <summary>
+    /// id → name from "name:password:id:..." lines (field 3 is the uid in passwd, the gid in group); the
+    /// first entry for an id wins, as getpwuid and getgrgid do.
+    /// </summary>
+    public static IReadOnlyDictionary<uint, string> ParseNamesById(string text)
+    {
+        var names = new Dictionary<uint, string>();
+        foreach (var line in text.Split('\n'))
+        {
+            var fields = line.TrimEnd('\r').Split(':');
+            if (fields.Length < 3 || fields[0].Length == 0 || fields[0][0] is '#' or '+' or '-') continue;
+            if (uint.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+                names.TryAdd(id, fields[0]);
+        }
+        return names;
+    }
+
     /// <summary>The uid of <paramref name="name"/> in <paramref name="path"/>; null when the file has no such user.</summary>
     public static uint? UidOf(string path, string name) =>
         ParseUidsByName(File.ReadAllText(path)).TryGetValue(name, out var uid) ? uid : null;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using IpcAudit.Collector.Model;
 using IpcAudit.Collector.Native;
 
 namespace IpcAudit.Collector.Proc;
@@ -109,6 +110,21 @@ internal static partial class ProcFile
         return (*(uint*)buffer & statxUid) != 0 ? *(uint*)(buffer + uidOffset) : null;
     }
 
+
+    /// <summary>
+    /// Device and inode of what <paramref name="path"/> names, following symlinks (/proc/PID/exe and
+    /// cwd lead to the file itself, even when it was deleted); null when it cannot be stat'ed. The
+    /// device is encoded as glibc's makedev does (st_dev), so its low byte is the minor's, as ftok reads it.
+    /// </summary>
+    public static unsafe FileIdentity? TryIdentity(string path)
+    {
+        const int atFdCwd = -100, statxIno = 0x100, statxSize = 256, inoOffset = 32, devMajorOffset = 136, devMinorOffset = 140;
+        var buffer = stackalloc byte[statxSize];
+        if (Statx(atFdCwd, path, 0, statxIno, buffer) != 0 || (*(uint*)buffer & statxIno) == 0) return null;
+        ulong major = *(uint*)(buffer + devMajorOffset), minor = *(uint*)(buffer + devMinorOffset);
+        var dev = ((major & 0xfffff000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffffff00) << 12) | (minor & 0xff);
+        return new FileIdentity(dev, *(ulong*)(buffer + inoOffset));
+    }
 
     /// <summary>The exception <see cref="Read"/> throws for <paramref name="errno"/>, its message naming the path.</summary>
     public static Exception Failure(string path, int errno) => errno switch

@@ -79,11 +79,14 @@ public sealed class ProcessInfoReader(ProcRoot proc)
             if (proc.ReadText(dir + "/status") is not { } statusText) return Gone(pid);
             // A zombie holds no attachments and cannot act; its comm still says who it was. A zombie
             // thread-group LEADER whose other threads run is alive: the process goes on without it.
-            if (stat.State is 'Z' or 'X' && ParseStatusThreads(statusText) <= 1) return Gone(pid) with { Comm = stat.Comm };
+            if (stat.State is 'Z' or 'X' && ParseStatusThreads(statusText) <= 1) return Gone(pid) with { Comm = stat.Comm, Cgroup = CgroupFile.Read(proc, pid) };
             var length = ProcFile.Read(proc.PathOf(dir + "/cmdline"), ref _buffer, MaxCmdlineBytes);
             var start = StartOf(stat.StartTicks);
+            var (exe, exeFile) = ProcessLinks.Read(proc, pid, "exe");
+            var (cwd, cwdFile) = ProcessLinks.Read(proc, pid, "cwd");
             return new ProcessInfo
             {
+                Exe = exe, ExeFile = exeFile, Cwd = cwd, CwdFile = cwdFile, Cgroup = CgroupFile.Read(proc, pid),
                 Pid = pid,
                 Alive = true,
                 Comm = stat.Comm,

@@ -1,3 +1,4 @@
+using IpcAudit.Collector.Attribution;
 using IpcAudit.Report.History;
 
 namespace IpcAudit.Report.Analysis;
@@ -16,8 +17,8 @@ public readonly record struct PidUse(int Pid, long? OpTime, string Role = Object
 /// </summary>
 public static class ObjectUsers
 {
-    public const string User = "user", Creator = "creator", LastUser = "last user", Attacher = "attacher",
-        SemaphorePid = "last semop", Sender = "sender", Receiver = "receiver";
+    public const string User = "user", Creator = ObjectRoles.Creator, LastUser = ObjectRoles.LastUser, Attacher = ObjectRoles.Attacher,
+        SemaphorePid = "last semop", Sender = ObjectRoles.Sender, Receiver = ObjectRoles.Receiver;
 
     public static PidUse ShmCreator(ObjectRecord o, in ShmState s) => new(s.Cpid, o.FirstCtime > 0 ? o.FirstCtime : s.Ctime, Creator);
 

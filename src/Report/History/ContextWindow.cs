@@ -16,6 +16,8 @@ public sealed class ContextWindow
     /// <summary>This context's snapshots inside the window; never empty.</summary>
     public required SnapshotTimeline Window { get; init; }
     public required ProcessSpans Processes { get; init; }
+    /// <summary>Account names at the window's end and pids found already gone (schema 6).</summary>
+    public ContextAttribution Attribution { get; init; } = ContextAttribution.Empty;
 
     public long WindowStart => Window.Times[0];
     public long WindowEnd => Window.Times[^1];

@@ -29,7 +29,8 @@ internal static class HistorySql
         """;
 
     public const string Processes = """
-        SELECT pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks
+        SELECT pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks,
+               exe, exe_dev, exe_ino, cwd, cwd_dev, cwd_ino, unit, container_runtime, container_id
         FROM processes WHERE context_id = $context
         """;
 

@@ -11,6 +11,8 @@ public readonly record struct ProcessSpan(int Pid, long StartTime, long From, lo
     public long? StartTicks { get; init; }
     public int? Ppid { get; init; }
     public long? ParentStartTicks { get; init; }
+    /// <summary>Executable, working directory and cgroup as first seen (schema 6); null in older history.</summary>
+    public ProcessDetails? Details { get; init; }
 
     public bool Covers(long at) => From <= at && at < To;
 
@@ -115,6 +117,9 @@ public sealed class ProcessSpans
     /// <summary>The recorded children of a process (only processes with start ticks can have any).</summary>
     public ReadOnlySpan<ProcessSpan> Children(in ProcessSpan parent) =>
         parent.StartTicks is { } t && _byParent.TryGetValue((parent.Pid, t), out var c) ? c : None;
+
+    /// <summary>Every recorded span, for attribution's look-ups by file (working directory, executable).</summary>
+    public IEnumerable<ProcessSpan> All => _byPid.Values.SelectMany(s => s);
 
     public ReadOnlySpan<ProcessSpan> Of(int pid) => _byPid.TryGetValue(pid, out var s) ? s : None;
 

@@ -55,6 +55,7 @@ public sealed class WindowHistory
                     {
                         ContextId = r.Id, Host = r.Host, BootId = r.Boot, IpcNamespace = r.Ns, PageSize = r.Page, SysUidMax = r.SysUidMax,
                         Window = timeline, Processes = LoadProcesses(connection, r.Id),
+                        Attribution = ContextAttribution.Load(connection, r.Id, timeline.Times[^1]),
                     });
                 }
             }
@@ -245,6 +246,7 @@ public sealed class WindowHistory
             {
                 Uid = (uint?)NullableLong(reader, 6), StartTicks = NullableLong(reader, 7),
                 Ppid = (int?)NullableLong(reader, 8), ParentStartTicks = NullableLong(reader, 9),
+                Details = ProcessDetails.Read(reader, 10),
             });
         return new ProcessSpans(spans);
     }

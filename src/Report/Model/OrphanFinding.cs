@@ -1,3 +1,5 @@
+using IpcAudit.Collector.Model;
+
 namespace IpcAudit.Report.Model;
 
 /// <summary>"orphan" | "idle": the two verdicts a report lists (objects in use are not listed).</summary>
@@ -47,6 +49,13 @@ public sealed record OrphanFinding
     public IReadOnlyList<string> Missing { get; init; } = [];
     /// <summary>e.g. "ipcrm -m 32769"; null for idle objects, which are never to be removed on our word.</summary>
     public string? SuggestedCommand { get; init; }
+    /// <summary>The owner's user name as its host resolved it at collect time; null when unknown.</summary>
+    public string? OwnerName { get; init; }
+    /// <summary>What program or service the object belongs to (<see cref="Collector.Attribution.ApplicationLabel"/>); null when nothing says.</summary>
+    public string? Application { get; init; }
+    /// <summary>Every process its history recorded, with its role; creator first.</summary>
+    public IReadOnlyList<ObjectProcess> Processes { get; init; } = [];
     /// <summary>Commands of the processes involved, for people (may hold hostile text: escape on output).</summary>
     public string? CreatorCommand { get; init; }
 }
+

@@ -31,7 +31,7 @@ public static class ReapText
     {
         var f = item.Finding;
         var size = f.Kind == IpcKind.Sem ? "" : $", {Readable.Bytes(f.Bytes)}";
-        w.WriteLine($"{what} {f.Kind} {f.Id} key {f.Key} owner {f.Owner}{size}, {(f.OrphanedSince is null ? "unused" : "orphaned")} {Readable.Age(f.AgeSeconds)}: "
+        w.WriteLine($"{what} {f.Kind} {f.Id} key {f.Key} owner {ReportTable.OwnerText(f)}{(f.Application is { } app ? $", {TerminalText.Clean(app)}" : "")}{size}, {(f.OrphanedSince is null ? "unused" : "orphaned")} {Readable.Age(f.AgeSeconds)}: "
                     + TerminalText.Clean(item.Reason ?? f.Reason));
         if (!evidence) return;
         foreach (var e in f.Evidence) w.WriteLine($"    {TerminalText.Clean(e)}");

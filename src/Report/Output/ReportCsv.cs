@@ -102,7 +102,11 @@ public static class ReportCsv
         Host = Safe(o.Host), Key = Safe(o.Key), Reason = Safe(o.Reason),
         Evidence = [.. o.Evidence.Select(Safe)], Missing = [.. o.Missing.Select(Safe)],
         SuggestedCommand = o.SuggestedCommand is null ? null : Safe(o.SuggestedCommand),
+        OwnerName = o.OwnerName is null ? null : Safe(o.OwnerName), Application = o.Application is null ? null : Safe(o.Application),
+        Processes = [.. o.Processes.Select(p => p with { Comm = SafeOrNull(p.Comm), Cmdline = SafeOrNull(p.Cmdline), Exe = SafeOrNull(p.Exe), Unit = SafeOrNull(p.Unit) })],
     };
+
+    private static string? SafeOrNull(string? text) => text is null ? null : Safe(text);
 
     private static string Safe(string text) =>
         string.Concat(text.Select(c => char.IsControl(c) && c is not ('\n' or '\r' or '\t') ? '?' : c));
@@ -122,6 +126,7 @@ public static class ReportCsv
         AgeSeconds = o.AgeSeconds, CreatorPid = o.CreatorPid, CreatorAlive = o.CreatorAlive,
         Reason = o.Reason, Evidence = string.Join("; ", o.Evidence), Missing = string.Join("; ", o.Missing),
         SuggestedCommand = o.SuggestedCommand,
+        OwnerName = o.OwnerName, Application = o.Application, Processes = FindingProcesses.Text(o.Processes),
     };
 
     private static GrowthCsvRow GrowthRow(GrowthRow g) => new()

@@ -26,6 +26,9 @@ internal sealed partial record OrphanCsvRow
     [CsvColumn("evidence")] public string Evidence { get; init; } = "";
     [CsvColumn("missing")] public string Missing { get; init; } = "";
     [CsvColumn("suggested_command")] public string? SuggestedCommand { get; init; }
+    [CsvColumn("owner_name")] public string? OwnerName { get; init; }
+    [CsvColumn("application")] public string? Application { get; init; }
+    [CsvColumn("processes")] public string Processes { get; init; } = "";
 }
 
 [CsvRecord]

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using IpcAudit.Collector.Model;
 using IpcAudit.Report.Model;
 
 namespace IpcAudit.Report.Output;
@@ -175,7 +176,7 @@ public static partial class ReportHtml
     {
         Heading(o, "orphans", $"Orphans ({doc.Orphans.Count})", "Objects nobody alive uses, worst first by bytes &times; age. Times UTC.");
         if (doc.Orphans.Count == 0) { None(o); return; }
-        o.Append("<table>\n<thead><tr><th>host</th><th>kind</th><th class=\"num\">id</th><th>key</th><th class=\"num\">owner</th>")
+        o.Append("<table>\n<thead><tr><th>host</th><th>kind</th><th class=\"num\">id</th><th>key</th><th>owner</th><th>application</th>")
             .Append("<th class=\"num\">bytes</th><th class=\"num\">age</th><th>first seen</th><th>orphaned since</th><th>creator</th>")
             .Append("<th>reason and process</th><th>suggested command</th></tr></thead>\n<tbody>\n");
         foreach (var f in ReportRanking.Orphans(doc.Orphans))
@@ -183,13 +184,14 @@ public static partial class ReportHtml
             var creator = f.CreatorPid is not { } pid ? "&ndash;"
                 : pid.ToString(Inv) + (f.CreatorAlive switch { true => " alive", false => " dead", null => "" });
             o.Append($"<tr><td>{HtmlText.Encode(f.Host)}</td><td>{HtmlText.Encode(f.Kind)}</td><td class=\"num\">{f.Id}</td>")
-                .Append($"<td class=\"mono\">{HtmlText.Encode(f.Key)}</td><td class=\"num\">{f.Owner}</td>")
+                .Append($"<td class=\"mono\">{HtmlText.Encode(f.Key)}</td><td>{HtmlText.Encode(ReportTable.OwnerText(f))}</td><td>{HtmlText.Encode(f.Application ?? "–")}</td>")
                 .Append($"<td class=\"num\" title=\"{f.Bytes} bytes\">{Readable.Bytes(f.Bytes)}</td>")
                 .Append($"<td class=\"num\" title=\"{f.AgeSeconds} s\">{Readable.Age(f.AgeSeconds)}</td>")
                 .Append($"<td class=\"time\">{CellTime(f.FirstSeen)}</td><td class=\"time\">{CellTime(f.OrphanedSince!.Value)}</td><td>{creator}</td>")
                 .Append($"<td>{HtmlText.Encode(PageTimes(f.Reason))}")
                 .Append(f.CreatorCommand is null ? "" : $"<div class=\"mono cmd\">{HtmlText.Encode(f.CreatorCommand)}</div>");
             EvidenceList(o, "evidence", f.Evidence);
+            ProcessList(o, f.Processes);
             o.Append("</td>")
                 .Append($"<td><code>{HtmlText.Encode(f.SuggestedCommand)}</code></td></tr>\n");
         }
@@ -268,20 +270,26 @@ public static partial class ReportHtml
         Heading(o, "idle", $"Idle ({doc.Idle.Count})",
             "Unused for at least the orphan age, but nothing proves the holder gone: what is missing for a verdict, and what is known. Never removed on this report's word. Times UTC.");
         if (doc.Idle.Count == 0) { None(o); return; }
-        o.Append("<table>\n<thead><tr><th>host</th><th>kind</th><th class=\"num\">id</th><th>key</th><th class=\"num\">owner</th>")
+        o.Append("<table>\n<thead><tr><th>host</th><th>kind</th><th class=\"num\">id</th><th>key</th><th>owner</th><th>application</th>")
             .Append("<th class=\"num\">bytes</th><th class=\"num\">idle</th><th>unused since</th><th>missing for a verdict, and evidence</th></tr></thead>\n<tbody>\n");
         foreach (var f in doc.Idle)
         {
             o.Append($"<tr><td>{HtmlText.Encode(f.Host)}</td><td>{HtmlText.Encode(f.Kind)}</td><td class=\"num\">{f.Id}</td>")
-                .Append($"<td class=\"mono\">{HtmlText.Encode(f.Key)}</td><td class=\"num\">{f.Owner}</td>")
+                .Append($"<td class=\"mono\">{HtmlText.Encode(f.Key)}</td><td>{HtmlText.Encode(ReportTable.OwnerText(f))}</td><td>{HtmlText.Encode(f.Application ?? "–")}</td>")
                 .Append($"<td class=\"num\" title=\"{f.Bytes} bytes\">{Readable.Bytes(f.Bytes)}</td>")
                 .Append($"<td class=\"num\" title=\"{f.AgeSeconds} s\">{Readable.Age(f.AgeSeconds)}</td>")
                 .Append($"<td class=\"time\">{CellTime(f.UnusedSince)}</td><td>");
             EvidenceList(o, "missing", f.Missing);
             EvidenceList(o, "evidence", f.Evidence);
+            ProcessList(o, f.Processes);
             o.Append("</td></tr>\n");
         }
         o.Append("</tbody>\n</table>\n</section>\n");
+    }
+
+    private static void ProcessList(StringBuilder o, IReadOnlyList<ObjectProcess> processes)
+    {
+        if (processes.Count > 0) o.Append($"<div class=\"mono cmd\">processes: {HtmlText.Encode(FindingProcesses.Text(processes))}</div>");
     }
 
     private static void EvidenceList(StringBuilder o, string cls, IReadOnlyList<string> lines)

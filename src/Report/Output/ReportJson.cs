@@ -36,6 +36,8 @@ public static class ReportJson
         w.WriteNumber("id", o.Id);
         w.WriteString("key", o.Key);
         w.WriteNumber("owner", o.Owner);
+        w.WriteStringOrNull("owner_name", o.OwnerName);
+        w.WriteStringOrNull("application", o.Application);
         w.WriteNumber("bytes", o.Bytes);
         w.WriteString("first_seen", TypedJson.IsoTime(o.FirstSeen));
         w.WriteString("unused_since", TypedJson.IsoTime(o.UnusedSince));
@@ -47,6 +49,7 @@ public static class ReportJson
         w.WriteString("reason", o.Reason);
         Strings(w, "evidence", o.Evidence);
         Strings(w, "missing", o.Missing);
+        FindingProcesses.Write(w, o.Processes);
         if (o.SuggestedCommand is { } command) w.WriteString("suggested_command", command); else w.WriteNull("suggested_command");
     }
 

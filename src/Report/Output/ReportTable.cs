@@ -21,12 +21,13 @@ public static class ReportTable
         if (doc.Orphans.Count == 0) None(output);
         else
         {
-            var t = new TextTable(("HOST", false), ("KIND", false), ("ID", true), ("KEY", false), ("OWNER", true), ("BYTES", true),
-                ("AGE", true), ("ORPHANED SINCE", false), ("CREATOR", false), ("PROCESS", false), ("FIX", false), ("REASON", false), ("EVIDENCE", false));
+            var t = new TextTable(("HOST", false), ("KIND", false), ("ID", true), ("KEY", false), ("OWNER", false), ("APPLICATION", false), ("BYTES", true),
+                ("AGE", true), ("ORPHANED SINCE", false), ("CREATOR", false), ("PROCESS", false), ("FIX", false), ("REASON", false), ("EVIDENCE", false),
+                ("PROCESSES", false));
             foreach (var o in ReportRanking.Orphans(doc.Orphans))
-                t.Add(o.Host, o.Kind, I(o.Id), o.Key, I(o.Owner), Readable.Bytes(o.Bytes), Readable.Age(o.AgeSeconds),
+                t.Add(o.Host, o.Kind, I(o.Id), o.Key, OwnerText(o), TerminalText.Clean(o.Application ?? "-"), Readable.Bytes(o.Bytes), Readable.Age(o.AgeSeconds),
                     Readable.Time(o.OrphanedSince!.Value, zone), Creator(o), TerminalText.Clean(o.CreatorCommand, CommandWidth),
-                    o.SuggestedCommand ?? "", o.Reason, string.Join("; ", o.Evidence));
+                    o.SuggestedCommand ?? "", o.Reason, string.Join("; ", o.Evidence), TerminalText.Clean(FindingProcesses.Text(o.Processes)));
             t.Write(output);
         }
 
@@ -34,11 +35,11 @@ public static class ReportTable
         if (doc.Idle.Count == 0) None(output);
         else
         {
-            var t = new TextTable(("HOST", false), ("KIND", false), ("ID", true), ("KEY", false), ("OWNER", true), ("BYTES", true),
-                ("IDLE", true), ("UNUSED SINCE", false), ("MISSING FOR A VERDICT", false), ("EVIDENCE", false));
+            var t = new TextTable(("HOST", false), ("KIND", false), ("ID", true), ("KEY", false), ("OWNER", false), ("APPLICATION", false), ("BYTES", true),
+                ("IDLE", true), ("UNUSED SINCE", false), ("MISSING FOR A VERDICT", false), ("EVIDENCE", false), ("PROCESSES", false));
             foreach (var o in doc.Idle)
-                t.Add(o.Host, o.Kind, I(o.Id), o.Key, I(o.Owner), Readable.Bytes(o.Bytes), Readable.Age(o.AgeSeconds),
-                    Readable.Time(o.UnusedSince, zone), string.Join("; ", o.Missing), string.Join("; ", o.Evidence));
+                t.Add(o.Host, o.Kind, I(o.Id), o.Key, OwnerText(o), TerminalText.Clean(o.Application ?? "-"), Readable.Bytes(o.Bytes), Readable.Age(o.AgeSeconds),
+                    Readable.Time(o.UnusedSince, zone), string.Join("; ", o.Missing), string.Join("; ", o.Evidence), TerminalText.Clean(FindingProcesses.Text(o.Processes)));
             t.Write(output);
         }
 
@@ -122,4 +123,8 @@ public static class ReportTable
 
     // Every line from here is written with \n, so the output is the same on every platform and for goldens.
     private static void Line(TextWriter o, string text) { o.Write(TerminalText.Clean(text)); o.Write('\n'); }
+
+    /// <summary>"postgres (111)": the name the host gave the owner, with the uid; the uid alone when no name was recorded.</summary>
+    public static string OwnerText(OrphanFinding o) =>
+        o.OwnerName is { } name ? $"{TerminalText.Clean(name)} ({I(o.Owner)})" : I(o.Owner);
 }

@@ -70,7 +70,7 @@ public sealed class SnapshotCollectorTests
     public void EveryStepIsTimedInCollectionOrder()
     {
         var snap = Collect(new ScriptedSyscalls(_ => SyscallStatus.Ok, _ => SyscallStatus.Ok));
-        Assert.Equal(["host", "limits", "shm", "sem", "msg", "sem-values", "msg-qbytes", "attachments", "usage", "processes"],
+        Assert.Equal(["host", "limits", "shm", "sem", "msg", "sem-values", "msg-qbytes", "attachments", "usage", "processes", "names"],
             snap.Steps.Select(s => s.Name));
         Assert.All(snap.Steps, s => Assert.True(s.Duration >= TimeSpan.Zero));
         Assert.Equal(5, snap.Usage.ShmSegments);

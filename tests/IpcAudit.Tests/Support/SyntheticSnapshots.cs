@@ -32,7 +32,7 @@ public static class SyntheticSnapshots
         Uid = 0, Gid = 0, Cuid = 0, Cgid = 0, Ctime = T0.AddDays(-1), Qbytes = 16384,
     };
 
-    public static readonly string[] AllSteps = ["host", "limits", "shm", "sem", "msg", "sem-values", "msg-qbytes", "attachments", "usage", "processes"];
+    public static readonly string[] AllSteps = ["host", "limits", "shm", "sem", "msg", "sem-values", "msg-qbytes", "attachments", "usage", "processes", "names"];
 
     public static Snapshot Build(DateTimeOffset at, IReadOnlyList<ShmSegment>? shm = null, IReadOnlyList<SemArray>? sem = null,
         IReadOnlyList<MsgQueue>? msg = null, IReadOnlyList<ProcessInfo>? processes = null, HostIdentity? host = null,

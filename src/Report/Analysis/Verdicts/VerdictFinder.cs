@@ -123,6 +123,8 @@ public sealed class VerdictFinder
         var reason = orphan
             ? $"{u.Description}; every process that used it is gone"
             : $"{u.Description}; idle: {j.Missing[0]}";
+        var who = Attribution.ObjectAttribution.Of(u);
+        if (who.Evidence is { } line) evidence = [.. evidence, line];
         return new OrphanFinding
         {
             Verdict = orphan ? Verdict.Orphan : Verdict.Idle,
@@ -137,6 +139,7 @@ public sealed class VerdictFinder
             Evidence = evidence,
             Missing = j.Missing,
             SuggestedCommand = orphan ? $"ipcrm {u.IpcrmFlag} {u.Object.IpcId.ToString(CultureInfo.InvariantCulture)}" : null,
+            OwnerName = who.OwnerName, Application = who.Application, Processes = who.Processes,
         };
     }
 }

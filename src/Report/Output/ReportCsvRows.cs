@@ -14,6 +14,8 @@ internal sealed partial record OrphanCsvRow
     [CsvColumn("id")] public int Id { get; init; }
     [CsvColumn("key")] public string Key { get; init; } = "";
     [CsvColumn("owner")] public uint Owner { get; init; }
+    [CsvColumn("owner_name")] public string? OwnerName { get; init; }
+    [CsvColumn("application")] public string? Application { get; init; }
     [CsvColumn("bytes")] public ulong Bytes { get; init; }
     [CsvColumn("first_seen")] public string FirstSeen { get; init; } = "";
     [CsvColumn("unused_since")] public string UnusedSince { get; init; } = "";
@@ -25,10 +27,8 @@ internal sealed partial record OrphanCsvRow
     [CsvColumn("reason")] public string Reason { get; init; } = "";
     [CsvColumn("evidence")] public string Evidence { get; init; } = "";
     [CsvColumn("missing")] public string Missing { get; init; } = "";
-    [CsvColumn("suggested_command")] public string? SuggestedCommand { get; init; }
-    [CsvColumn("owner_name")] public string? OwnerName { get; init; }
-    [CsvColumn("application")] public string? Application { get; init; }
     [CsvColumn("processes")] public string Processes { get; init; } = "";
+    [CsvColumn("suggested_command")] public string? SuggestedCommand { get; init; }
 }
 
 [CsvRecord]

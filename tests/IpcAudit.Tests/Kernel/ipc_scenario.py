@@ -18,6 +18,9 @@ pipe closes, and their pids are appended to $IPC_SCENARIO_PIDFILE so the harness
   msg-recv --id N [--count C]  a child receives C messages and exits
   msg-send --id N [--count C --size S] [--expect-full]   a child sends C more messages and exits;
                                --expect-full: then one more IPC_NOWAIT send must fail (EAGAIN: full)
+  shm-dir --dir D --size S     a child that runs in directory D creates a segment keyed by D's inode
+                               (PostgreSQL 12+'s scheme for its data directory) and sleeps until
+                               killed; prints the id, the key and its pid
   shm-touch --id N             a short job: a child attaches, detaches and exits
   sem-hold --nsems N           a child creates an array (no SETVAL: every pid stays 0) and sleeps
                                until killed; prints the id and its pid
@@ -247,6 +250,16 @@ def msg_send(a):
     emit(op="msg-send", id=a.id, count=a.count, size=a.size, lspid=run_child_to_end(send), full=a.expect_full)
 
 
+def shm_dir(a):
+    def create():
+        os.chdir(a.dir)
+        key = os.stat(".").st_ino & 0xFFFFFFFF
+        return check(libc.shmget(key - (1 << 32) if key >= 1 << 31 else key, a.size, IPC_CREAT | IPC_EXCL | 0o600), "shmget")
+
+    pid, made = fork_sleeper(create)
+    emit(op="shm-dir", id=int(made), key=os.stat(a.dir).st_ino & 0xFFFFFFFF, pid=pid)
+
+
 def shm_touch(a):
     def touch():
         addr = check(libc.shmat(a.id, None, 0), "shmat")
@@ -354,6 +367,7 @@ COMMANDS = {
     "msg-recv": (msg_recv, [ID, ("--count", dict(type=int, default=1))]),
     "msg-send": (msg_send, [ID, ("--count", dict(type=int, default=1)), ("--size", dict(type=int, default=16)), ("--expect-full", FLAG)]),
     "shm-touch": (shm_touch, [ID]),
+    "shm-dir": (shm_dir, [("--dir", dict(required=True)), ("--size", dict(type=int, default=4096))]),
     "sem-hold": (sem_hold, [KEY, MODE, ("--nsems", dict(type=int, default=1))]),
     "server": (server, [("--sems", dict(type=int, default=1)), ("--owner", dict(type=int, default=None)),
                         ("--burst", dict(type=int, default=0)), ("--every", dict(type=float, default=0)),

@@ -102,8 +102,8 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Empty(run.Stdout);
         using var doc = JsonDocument.Parse(File.ReadAllText(file));
         var orphan = doc.RootElement.GetProperty("orphans").EnumerateArray().Single();
-        Assert.Equal(["verdict", "host", "kind", "id", "key", "owner", "bytes", "first_seen", "unused_since", "orphaned_since", "last_operation",
-            "age_seconds", "creator_pid", "creator_alive", "reason", "evidence", "missing", "suggested_command"], orphan.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["verdict", "host", "kind", "id", "key", "owner", "owner_name", "application", "bytes", "first_seen", "unused_since", "orphaned_since", "last_operation",
+            "age_seconds", "creator_pid", "creator_alive", "reason", "evidence", "missing", "processes", "suggested_command"], orphan.EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.Array, orphan.GetProperty("evidence").ValueKind);
         Assert.All(orphan.GetProperty("evidence").EnumerateArray(), e => Assert.Equal(JsonValueKind.String, e.ValueKind));
         Assert.Equal("db1", orphan.GetProperty("host").GetString());

@@ -21,8 +21,8 @@ public class ReportCsvTests
     {
         using var tmp = new TempDirectory();
         ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample(), ReportFixtures.GeneratedAt);
-        const string findings = "verdict,host,kind,id,key,owner,bytes,first_seen,unused_since,orphaned_since,last_operation,age_seconds,"
-                                + "creator_pid,creator_alive,reason,evidence,missing,suggested_command";
+        const string findings = "verdict,host,kind,id,key,owner,owner_name,application,bytes,first_seen,unused_since,orphaned_since,last_operation,age_seconds,"
+                                + "creator_pid,creator_alive,reason,evidence,missing,processes,suggested_command";
         Assert.Equal(findings, FirstLine(tmp.File("orphans.csv")));
         Assert.Equal(findings, FirstLine(tmp.File("idle.csv")));
         Assert.Equal("host,kind,owner,start_count,end_count,start_bytes,end_bytes,count_slope_per_day,bytes_slope_per_day,created,removed",
@@ -38,9 +38,9 @@ public class ReportCsvTests
         using var tmp = new TempDirectory();
         ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample(), ReportFixtures.GeneratedAt);
         var orphans = File.ReadAllText(tmp.File("orphans.csv"));
-        Assert.Contains("orphan,web1.example,shm,32769,0x00000000,33,268435456,2026-11-15T21:00:00.000Z,2026-11-16T04:00:00.000Z,2026-11-16T04:00:00.000Z,,442800,4711,false,", orphans);
+        Assert.Contains("orphan,web1.example,shm,32769,0x00000000,33,www-data,apache2.service,268435456,2026-11-15T21:00:00.000Z,2026-11-16T04:00:00.000Z,2026-11-16T04:00:00.000Z,,442800,4711,false,", orphans);
         // An idle object has no orphaned_since, no creator and no removal command: empty fields, not zeros.
-        Assert.Contains("idle,web1.example,sem,98307,0x00000000,33,0,2026-11-15T09:00:00.000Z,2026-11-15T09:00:00.000Z,,,511200,,,", File.ReadAllText(tmp.File("idle.csv")));
+        Assert.Contains("idle,web1.example,sem,98307,0x00000000,33,,,0,2026-11-15T09:00:00.000Z,2026-11-15T09:00:00.000Z,,,511200,,,", File.ReadAllText(tmp.File("idle.csv")));
         Assert.EndsWith(",\r\n", File.ReadAllText(tmp.File("idle.csv")));
         var growth = File.ReadAllText(tmp.File("growth.csv"));
         // A negative slope is a number, not a formula: it keeps its minus sign unescaped.
@@ -60,7 +60,7 @@ public class ReportCsvTests
         // The host starts with '=' and holds a newline and quotes: escaped with ', then quoted with inner quotes doubled;
         // its ESC is a '?' (no raw control byte reaches a terminal that shows the file).
         var host = "\"'=evil?[31m <script>alert(1)</script> \"\"q\"\" 'a'\nnext\"";
-        Assert.Contains(host + ",shm,1,\"'=0x1?[31m\",1000,4096,", orphans);
+        Assert.Contains(host + ",shm,1,\"'=0x1?[31m\",1000,,,4096,", orphans);
         Assert.Contains(",\"'=1+2\",", orphans);
         Assert.Contains(",ipcrm -m 1\r\n", orphans);
         Assert.Contains(",\"'+1+2 <script>alert(1)</script>\",", orphans);

@@ -140,6 +140,13 @@ public static class ReportFixtures
         Evidence = [$"creator pid {pid} was seen alive from {firstSeen:yyyy-MM-ddTHH:mm:ssZ} and had exited by {orphanedSince:yyyy-MM-ddTHH:mm:ssZ}",
             "its parent pid 1 is init or a service manager, which adopts orphans: not family"],
         SuggestedCommand = $"ipcrm -{kind switch { IpcKind.Shm => 'm', IpcKind.Sem => 's', _ => 'q' }} {id}", CreatorCommand = command,
+        // Attribution: uid 1000 had no name on its host (null); Apache's children ran in apache2.service.
+        OwnerName = owner switch { 0 => "root", 33 => "www-data", _ => null },
+        Application = owner == 33 ? "apache2.service" : command is null ? null : Path.GetFileName(command.Split(' ')[0]),
+        Processes = pid is { } p
+            ? [new Collector.Model.ObjectProcess(p, "creator", alive, command is null ? null : Path.GetFileName(command.Split(' ')[0]), command, null,
+                owner == 33 ? "apache2.service" : null)]
+            : [],
     };
 
     /// <summary>An idle finding: no removal command, and what a verdict still needs.</summary>

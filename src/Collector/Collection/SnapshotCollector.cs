@@ -122,8 +122,9 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
         foreach (var o in sem) { uids.Add(o.Uid); uids.Add(o.Cuid); gids.Add(o.Gid); gids.Add(o.Cgid); }
         foreach (var o in msg) { uids.Add(o.Uid); uids.Add(o.Cuid); gids.Add(o.Gid); gids.Add(o.Cgid); }
         foreach (var p in processes) if (p.Uid is { } uid) uids.Add(uid);
-        var (names, unreadable) = new AccountNamesReader(EtcDirectory()).Read(uids, gids);
-        return unreadable.Count == 0 ? new(names) : new(names, false, $"{string.Join(", ", unreadable)} unreadable: those names unknown");
+        var (names, missing, unreadable) = new AccountNamesReader(EtcDirectory()).Read(uids, gids);
+        if (unreadable.Count > 0) return new(names, false, $"{string.Join(", ", unreadable)} unreadable: those names unknown");
+        return missing.Count == 0 ? new(names) : new(names, true, $"no {string.Join(", ", missing)}: those names unknown");
     }
 
     /// <summary>Like login.defs: a saved copy's names are those of its host (&lt;root&gt;/etc), never this one's.</summary>

@@ -112,4 +112,28 @@ public sealed class AttributionFixtureTests : IDisposable
         Assert.EndsWith(",missing,processes,suggested_command", lines[1].TrimEnd('\r'));
         Assert.Contains(lines, l => l.Contains(",www-data,") && l.Contains("creator pid 3900 gone"));
     }
+
+    [Fact]
+    public void AFleetDatabaseShowsEachHostsOwnNames()
+    {
+        // Two hosts that name uid 1000 differently, merged into one fleet database.
+        var other = ProcCopy.Of("modern", _dir.File("proc-b"));
+        File.WriteAllText(Path.Combine(other, "etc/passwd"), "bob-fixture:x:1000:1000::/home/b:/bin/sh\n");
+        string Db(string host, string proc)
+        {
+            var db = _dir.File(host + ".db");
+            var run = CliRun.Of("collect", "--db", db, "--proc-root", proc, "--host", host, "--at", "2026-11-21T06:25:00Z", "--quiet");
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            return db;
+        }
+        var fleet = _dir.File("fleet.db");
+        Assert.Equal(0, CliRun.Of("merge", "--db", fleet, Db("host-a", _proc), Db("host-b", other)).ExitCode);
+        foreach (var (host, name) in new[] { ("host-a", "alice-fixture"), ("host-b", "bob-fixture") })
+        {
+            var show = CliRun.Of("show", "--db", fleet, "--host", host, "--json");
+            Assert.True(show.ExitCode == 0, show.Stderr);
+            using var doc = JsonDocument.Parse(show.Stdout);
+            Assert.Equal(name, S(ById(doc.RootElement, "shm", 0), "owner_name"));
+        }
+    }
 }

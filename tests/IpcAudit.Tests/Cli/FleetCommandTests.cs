@@ -37,7 +37,7 @@ public sealed class FleetCommandTests : IDisposable
         using var reader = SnapshotReader.Open(fleet);
         Assert.Equal(3, reader.List().Count);
         Assert.Equal(2, reader.List("web1").Count);
-        foreach (var table in new[] { "objects", "shm_states", "sem_states", "msg_states", "processes", "contexts" })
+        foreach (var table in new[] { "objects", "shm_states", "sem_states", "msg_states", "processes", "contexts", "gone_processes", "account_names" })
         {
             using var source1 = SnapshotReader.Open(web1);
             using var source2 = SnapshotReader.Open(web2);

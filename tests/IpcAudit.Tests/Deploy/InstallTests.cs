@@ -113,14 +113,14 @@ public sealed class InstallTests(PublishedBuild build) : IDisposable
         Assert.True(csv.ExitCode == 0, csv.Stderr);
         // Schema-1 history recorded no parents and no holders: what 0.1.0 called orphans is idle now,
         // each with what a verdict would need (README "Orphans, idle objects and evidence").
-        const string header = "verdict,host,kind,id,key,owner,bytes,first_seen,unused_since,orphaned_since,last_operation,age_seconds,"
-                              + "creator_pid,creator_alive,reason,evidence,missing,suggested_command";
+        const string header = "verdict,host,kind,id,key,owner,owner_name,application,bytes,first_seen,unused_since,orphaned_since,last_operation,age_seconds,"
+                              + "creator_pid,creator_alive,reason,evidence,missing,processes,suggested_command";
         // Each CSV starts with its '#' comment line (window, hosts, generation time), then the header.
         Assert.Equal([header], File.ReadAllLines(_dir.File("csv/orphans.csv")).Skip(1));
         var idle = File.ReadAllLines(_dir.File("csv/idle.csv")).Skip(1).ToArray();
         Assert.Equal(header, idle[0]);
         Assert.Equal(50, idle.Length - 1);
-        Assert.Contains(idle, l => l.StartsWith("idle,old-live,shm,15,0x00000000,0,65536,", StringComparison.Ordinal));
+        Assert.Contains(idle, l => l.StartsWith("idle,old-live,shm,15,0x00000000,0,,,65536,", StringComparison.Ordinal));
 
         var html = BoundedProcess.Run(exe, [.. window, "--format", "html", "--output", _dir.File("r.html")], RunLimit, NoHome, unset: NoDotnet);
         Assert.True(html.ExitCode == 0, html.Stderr);

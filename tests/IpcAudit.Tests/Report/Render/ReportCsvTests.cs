@@ -60,7 +60,9 @@ public class ReportCsvTests
         // The host starts with '=' and holds a newline and quotes: escaped with ', then quoted with inner quotes doubled;
         // its ESC is a '?' (no raw control byte reaches a terminal that shows the file).
         var host = "\"'=evil?[31m <script>alert(1)</script> \"\"q\"\" 'a'\nnext\"";
-        Assert.Contains(host + ",shm,1,\"'=0x1?[31m\",1000,,,4096,", orphans);
+        Assert.Contains(host + ",shm,1,\"'=0x1?[31m\",1000,", orphans);
+        // The application, named after a hostile command, is escaped like every other cell.
+        Assert.Contains(",msg,4,0x00000004,1000,,\"'@cmd\",10,", orphans);
         Assert.Contains(",\"'=1+2\",", orphans);
         Assert.Contains(",ipcrm -m 1\r\n", orphans);
         Assert.Contains(",\"'+1+2 <script>alert(1)</script>\",", orphans);

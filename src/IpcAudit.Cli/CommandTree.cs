@@ -44,6 +44,11 @@ public static class CommandTree
         Description = "Also write DIR/ipcaudit.prom for node_exporter's textfile collector (temp file + rename)",
         HelpName = "DIR",
     };
+    private static readonly Option<string?> Namespaces = new("--namespaces")
+    {
+        Description = "IPC namespaces to collect: all (every one in use: containers), self (this collector's), or inodes (readlink /proc/PID/ns/ipc), comma-separated (default: $IPCAUDIT_NAMESPACES, else all as root, self otherwise)",
+        HelpName = "all|self|INODE[,INODE...]",
+    };
     private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "No warnings on stderr (errors still)", Recursive = true };
     private static readonly Option<bool> Verbose = new("--verbose", "-v")
     {
@@ -111,12 +116,12 @@ public static class CommandTree
         Progress ProgressFor(ParseResult r) => new(stderr, enabled: console.ErrorIsTerminal && !r.GetValue(Quiet), console.ProgressAfter);
 
         var collect = new Command("collect", "Take a snapshot of this host's System V IPC objects, limits and usage into the database.\nExample: ipcaudit collect --db /var/lib/ipcaudit/ipcaudit.db --textfile /var/lib/prometheus/node-exporter")
-            { Db, Json, ProcRootOption, At, AllowFuture, HostOption, Textfile, OrphanAge };
+            { Db, Json, ProcRootOption, At, AllowFuture, HostOption, Textfile, OrphanAge, Namespaces };
         collect.SetAction(r => Guard(stderr, () => new CollectHandler(stdout, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), json: r.GetValue(Json), procRoot: r.GetValue(ProcRootOption)!,
             at: r.GetValue(At) is { } at ? TimeArguments.ParseInstant(at, "--at", console.Times.Zone) : null, host: r.GetValue(HostOption),
             textfile: r.GetValue(Textfile), orphanAge: TimeArguments.ParseDuration(r.GetValue(OrphanAge)!, "--orphan-age"),
-            allowFuture: r.GetValue(AllowFuture))));
+            allowFuture: r.GetValue(AllowFuture), namespaces: r.GetValue(Namespaces) ?? Environment.GetEnvironmentVariable(CollectHandler.NamespacesVariable))));
 
         var snapshots = new Command("snapshots", "List stored snapshots, one line each (times in the local zone).\nExample: ipcaudit snapshots --host db1") { Db, HostFilter };
         snapshots.SetAction(r => Guard(stderr, () => new SnapshotsHandler(stdout, console.Times, Log(r)).Run(

@@ -19,6 +19,8 @@ public sealed record Snapshot
     /// inode from the one that had it before.
     /// </summary>
     public DateTimeOffset? NamespaceOldestStart { get; init; }
+    /// <summary>What this snapshot's IPC namespace is ("host", a container); null when not labelled (a saved /proc).</summary>
+    public NamespaceLabel? Namespace { get; init; }
     /// <summary>Human notes, e.g. "this kernel has no System V IPC (/proc/sysvipc missing)".</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -49,6 +49,11 @@ public static class CommandTree
         Description = "IPC namespaces to collect: all (every one in use: containers), self (this collector's), or inodes (readlink /proc/PID/ns/ipc), comma-separated (default: $IPCAUDIT_NAMESPACES, else all as root, self otherwise)",
         HelpName = "all|self|INODE[,INODE...]",
     };
+    private static readonly Option<string?> NamespaceFilter = new("--namespace")
+    {
+        Description = "Only this IPC namespace: its label (host, docker:3f2a1b9c0d1e, ...) or inode, as `ipcaudit snapshots` shows them",
+        HelpName = "LABEL|INODE",
+    };
     private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "No warnings on stderr (errors still)", Recursive = true };
     private static readonly Option<bool> Verbose = new("--verbose", "-v")
     {
@@ -151,14 +156,15 @@ public static class CommandTree
         }));
 
         var report = new Command("report", "Orphans, growth, limit pressure and churn over a window of history.\nExample: ipcaudit report --since 7d --format html --output review.html")
-            { Db, Since, Until, Hosts, OrphanAge, Format, Section, Output, FailOn };
+            { Db, Since, Until, Hosts, OrphanAge, Format, Section, Output, FailOn, NamespaceFilter };
         report.SetAction(r => Guard(stderr, () =>
         {
             using var signals = Interruption.Listen();
             return new ReportHandler(stdout, Log(r), ProgressFor(r), console.Times, signals).Run(
                 db: DatabaseLocation.Resolve(r.GetValue(Db)), since: r.GetValue(Since)!, until: r.GetValue(Until),
                 hosts: r.GetValue(Hosts) ?? [], orphanAge: r.GetValue(OrphanAge)!, format: r.GetValue(Format)!,
-                output: r.GetValue(Output), failOn: r.GetValue(FailOn) ?? [], section: r.GetValue(Section));
+                output: r.GetValue(Output), failOn: r.GetValue(FailOn) ?? [], section: r.GetValue(Section),
+                ipcNamespace: r.GetValue(NamespaceFilter));
         }));
 
         var diff = new Command("diff", "Objects added, removed and changed between two snapshots, per field.\nExample: ipcaudit diff 41 42")

@@ -1,5 +1,6 @@
 using System.Globalization;
 using IpcAudit.Collector;
+using IpcAudit.Collector.Output;
 using IpcAudit.Store;
 
 namespace IpcAudit.Cli;
@@ -37,6 +38,16 @@ public static class SnapshotChoice
             found.Add(match);
         }
         return found;
+    }
+
+    /// <summary>A --namespace that names no stored IPC namespace is exit 3 naming those there are, so a typo cannot pass as "nothing found".</summary>
+    public static void CheckNamespace(SnapshotReader reader, string? wanted)
+    {
+        if (wanted is null || NamespaceNames.Contains(reader.Connection, wanted)) return;
+        var known = NamespaceNames.List(reader.Connection);
+        throw new IpcAuditException(
+            $"--namespace: no IPC namespace '{TerminalText.Clean(wanted)}' in {reader.Path}; " + (known.Count == 0 ? "it has no snapshots yet" : $"namespaces there: {string.Join(", ", known)}"),
+            ExitCodes.BadInput);
     }
 
     /// <summary>The snapshot id, or exit 3 saying what was looked for.</summary>

@@ -32,6 +32,7 @@ public static class ReportJson
     {
         w.WriteString("verdict", o.Verdict);
         w.WriteString("host", o.Host);
+        NamespaceFields(w, o.Namespace, o.NamespaceLabel);
         w.WriteString("kind", o.Kind);
         w.WriteNumber("id", o.Id);
         w.WriteString("key", o.Key);
@@ -48,6 +49,13 @@ public static class ReportJson
         Strings(w, "evidence", o.Evidence);
         Strings(w, "missing", o.Missing);
         if (o.SuggestedCommand is { } command) w.WriteString("suggested_command", command); else w.WriteNull("suggested_command");
+    }
+
+    /// <summary>`namespace` (the IPC namespace inode) and `namespace_label`, null when unknown.</summary>
+    private static void NamespaceFields(Utf8JsonWriter w, long? inode, string? label)
+    {
+        if (inode is { } n) w.WriteNumber("namespace", n); else w.WriteNull("namespace");
+        w.WriteString("namespace_label", label);
     }
 
     private static void Strings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
@@ -78,6 +86,7 @@ public static class ReportJson
         {
             w.WriteStartObject();
             w.WriteString("host", g.Host);
+            NamespaceFields(w, g.Namespace, g.NamespaceLabel);
             w.WriteString("kind", g.Kind);
             w.WriteNumber("owner", g.Owner);
             w.WriteNumber("start_count", g.StartCount);
@@ -97,6 +106,7 @@ public static class ReportJson
         {
             w.WriteStartObject();
             w.WriteString("host", p.Host);
+            NamespaceFields(w, p.Namespace, p.NamespaceLabel);
             w.WriteString("limit", p.Limit);
             w.WriteNumber("used", p.Used);
             if (p.Max is { } max) w.WriteNumber("max", max); else w.WriteNull("max");
@@ -120,6 +130,7 @@ public static class ReportJson
         {
             w.WriteStartObject();
             w.WriteString("host", c.Host);
+            NamespaceFields(w, c.Namespace, c.NamespaceLabel);
             w.WriteString("kind", c.Kind);
             w.WriteNumber("created", c.Created);
             w.WriteNumber("removed", c.Removed);

@@ -128,14 +128,14 @@ public static class CommandTree
             textfile: r.GetValue(Textfile), orphanAge: TimeArguments.ParseDuration(r.GetValue(OrphanAge)!, "--orphan-age"),
             allowFuture: r.GetValue(AllowFuture), namespaces: r.GetValue(Namespaces) ?? Environment.GetEnvironmentVariable(CollectHandler.NamespacesVariable))));
 
-        var snapshots = new Command("snapshots", "List stored snapshots, one line each (times in the local zone).\nExample: ipcaudit snapshots --host db1") { Db, HostFilter };
+        var snapshots = new Command("snapshots", "List stored snapshots, one line each (times in the local zone).\nExample: ipcaudit snapshots --host db1") { Db, HostFilter, NamespaceFilter };
         snapshots.SetAction(r => Guard(stderr, () => new SnapshotsHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), host: r.GetValue(HostFilter))));
+            db: DatabaseLocation.Resolve(r.GetValue(Db)), host: r.GetValue(HostFilter), ipcNamespace: r.GetValue(NamespaceFilter))));
 
         var show = new Command("show", "Show a stored snapshot like `ipcs -a`, with pids, attachers and semaphore values (times in the local zone; --json in UTC).\nExample: ipcaudit show 42")
-            { SnapshotArg, Db, Json, ShowHost };
+            { SnapshotArg, Db, Json, ShowHost, NamespaceFilter };
         show.SetAction(r => Guard(stderr, () => new ShowHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json), host: r.GetValue(ShowHost))));
+            db: DatabaseLocation.Resolve(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json), host: r.GetValue(ShowHost), ipcNamespace: r.GetValue(NamespaceFilter))));
 
         var merge = new Command("merge", "Copy other hosts' snapshots into one fleet database; merging again adds nothing twice.\nExample: ipcaudit merge --db fleet.db web1.db web2.db")
             { Sources, Db };
@@ -168,10 +168,10 @@ public static class CommandTree
         }));
 
         var diff = new Command("diff", "Objects added, removed and changed between two snapshots, per field.\nExample: ipcaudit diff 41 42")
-            { DiffFrom, DiffTo, Db, DiffJson, DiffHost };
+            { DiffFrom, DiffTo, Db, DiffJson, DiffHost, NamespaceFilter };
         diff.SetAction(r => Guard(stderr, () => new DiffHandler(stdout, console.Times, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), from: r.GetValue(DiffFrom)!, to: r.GetValue(DiffTo)!,
-            json: r.GetValue(DiffJson), host: r.GetValue(DiffHost))));
+            json: r.GetValue(DiffJson), host: r.GetValue(DiffHost), ipcNamespace: r.GetValue(NamespaceFilter))));
 
         var reap = new Command("reap", "Take a snapshot, then remove the orphans the report proves abandoned (dry run unless --yes); each is read again just before removal and skipped if it changed. Root only.\nExample: ipcaudit reap --orphan-age 24h --kind sem --user www-data --yes")
             { Db, OrphanAge, ReapKinds, ReapUid, ReapUser, ReapIds, ReapYes, ReapJson, At, ReapLogOption, ReapLogSince };

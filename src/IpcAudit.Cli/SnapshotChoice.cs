@@ -51,12 +51,12 @@ public static class SnapshotChoice
     }
 
     /// <summary>The snapshot id, or exit 3 saying what was looked for.</summary>
-    public static SnapshotSummary Resolve(SnapshotReader reader, string? text, string? host, TimeZoneInfo zone)
+    public static SnapshotSummary Resolve(SnapshotReader reader, string? text, string? host, TimeZoneInfo zone, string? ipcNamespace = null)
     {
-        var all = reader.List(host);
+        var all = reader.List(host).Where(s => s.InNamespace(ipcNamespace)).ToList();
         var found = text is null ? all.LastOrDefault() : Find(all, text.Trim(), zone);
         if (found is not null) return found;
-        var scope = host is null ? "" : $" of host {host}";
+        var scope = (host is null ? "" : $" of host {host}") + (ipcNamespace is null ? "" : $" in IPC namespace {TerminalText.Clean(ipcNamespace)}");
         throw new IpcAuditException(text is null
             ? $"{reader.Path}: no snapshots{scope} yet"
             : $"{reader.Path}: no snapshot{scope} matches '{text}' (give {Accepted})", ExitCodes.BadInput);

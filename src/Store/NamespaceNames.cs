@@ -23,6 +23,18 @@ public static class NamespaceNames
         return [.. names.Distinct()];
     }
 
+    /// <summary>Whether <paramref name="wanted"/> names this namespace: its label (case-insensitive), its inode, ipc:INODE, or "host" for the initial one.</summary>
+    public static bool Matches(long? inode, string? label, string wanted)
+    {
+        if (string.Equals(label, wanted, StringComparison.OrdinalIgnoreCase)) return true;
+        if (inode is not { } n) return false;
+        var text = n.ToString(CultureInfo.InvariantCulture);
+        return wanted == text || wanted == "ipc:" + text || wanted == "host" && n == InitialNamespace;
+    }
+
+    /// <summary>PROC_IPC_INIT_INO: the initial IPC namespace.</summary>
+    private const long InitialNamespace = 4026531839;
+
     /// <summary>Whether <paramref name="wanted"/> names a stored namespace: its label (case-insensitive), its inode, or ipc:INODE.</summary>
     public static bool Contains(SqliteConnection connection, string wanted)
     {

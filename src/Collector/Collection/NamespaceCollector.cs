@@ -24,7 +24,7 @@ public sealed class NamespaceCollector(CollectorOptions options, NamespaceSelect
         var proc = new ProcRoot(options.ProcRoot);
         var self = NsIpcLink.Read(proc);
         // A saved /proc cannot be entered, and a selection of only our own needs no pass over /proc as root.
-        var discover = proc.IsLive && (selection.All || selection.Inodes.Count > 0 || !Environment.IsPrivilegedProcess);
+        var discover = proc.IsLive && (selection.All || selection.Inodes.Count > 0 || selection.IsDefault && !Environment.IsPrivilegedProcess);
         if (!discover)
         {
             var only = SnapshotCollector.For(timed).Collect();
@@ -41,8 +41,10 @@ public sealed class NamespaceCollector(CollectorOptions options, NamespaceSelect
 
         if (!Environment.IsPrivilegedProcess && !selection.All && selection.Inodes.Count == 0)
         {
-            if (others.Count > 0 || found.ProcessesUnreadable > 0)
-                notes.Add($"{(others.Count > 0 ? $"{others.Count} other IPC namespaces in use, " : "")}{found.ProcessesUnreadable} processes' namespaces unreadable: only this collector's IPC namespace is collected (other namespaces need root: `--namespaces all` as root)");
+            // Only this user's processes show their namespace links (ptrace rules), so what is counted is
+            // this user's containers (rootless podman, say); other users' are not even seen.
+            if (others.Count > 0)
+                notes.Add($"{others.Count} other IPC namespaces in use by this user's processes (others' cannot be seen): only this collector's IPC namespace is collected; entering others needs root (`--namespaces all` as root)");
             others.Clear();
         }
         foreach (var missing in selection.Inodes.Where(i => i != self && found.Namespaces.All(n => n.Inode != i)).Order())

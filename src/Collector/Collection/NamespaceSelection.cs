@@ -4,13 +4,14 @@ using IpcAudit.Collector.Output;
 namespace IpcAudit.Collector.Collection;
 
 /// <summary>`collect --namespaces all|self|INODE[,INODE...]`: which IPC namespaces one collect stores.</summary>
-public sealed record NamespaceSelection(bool All, bool Self, IReadOnlySet<ulong> Inodes)
+/// <param name="IsDefault">Not chosen: a non-root collector then says when other namespaces exist that it cannot enter.</param>
+public sealed record NamespaceSelection(bool All, bool Self, IReadOnlySet<ulong> Inodes, bool IsDefault = false)
 {
     public static readonly NamespaceSelection OnlySelf = new(false, true, new HashSet<ulong>());
     public static readonly NamespaceSelection Every = new(true, true, new HashSet<ulong>());
 
     /// <summary>All as root (who can enter every namespace), self otherwise.</summary>
-    public static NamespaceSelection Default => Environment.IsPrivilegedProcess ? Every : OnlySelf;
+    public static NamespaceSelection Default => (Environment.IsPrivilegedProcess ? Every : OnlySelf) with { IsDefault = true };
 
     public bool Includes(ulong inode, ulong? self) => All || Self && inode == self || Inodes.Contains(inode);
 

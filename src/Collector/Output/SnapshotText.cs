@@ -15,7 +15,7 @@ public static class SnapshotText
         times ??= LocalTime.System;
         string Time(DateTimeOffset? t) => times.Format(t, "never");
         var procs = s.Processes.ToDictionary(p => p.Pid);
-        o.WriteLine($"snapshot {snapshotId}  host {TerminalText.Clean(s.Host.Host)}  taken {times.Format(s.TakenAt)}  kernel {s.Host.Kernel}  boot {s.Host.BootId}  ipc ns {s.Host.IpcNamespace}");
+        o.WriteLine($"snapshot {snapshotId}  host {TerminalText.Clean(s.Host.Host)}  taken {times.Format(s.TakenAt)}  kernel {s.Host.Kernel}  boot {s.Host.BootId}  ipc ns {s.Host.IpcNamespace}{(s.Namespace is { } ns ? $" ({TerminalText.Clean(ns.Text)})" : "")}");
         foreach (var n in s.Notes) o.WriteLine($"note: {TerminalText.Clean(n)}");
         foreach (var st in s.Steps.Where(x => !x.Succeeded)) o.WriteLine($"step {st.Name} incomplete: {TerminalText.Clean(st.Note)}");
 

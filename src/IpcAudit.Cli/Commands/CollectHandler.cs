@@ -50,7 +50,8 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
 
         foreach (var (id, snapshot) in all)
         {
-            var where = snapshot.Namespace is { } ns ? $" ipc:{snapshot.Host.IpcNamespace} ({ns.Text})" : "";
+            // Which namespace a line is about, when there is more than one to tell apart.
+            var where = all.Count > 1 && snapshot.Namespace is { } ns ? $" ipc:{snapshot.Host.IpcNamespace} ({TerminalText.Clean(ns.Text)})" : "";
             foreach (var step in snapshot.Steps)
                 log.Verbose($"step {step.Name}{where}: {StderrLog.Duration(step.Duration)}, {(step.Succeeded ? "ok" : "incomplete")}{(step.Succeeded && step.Note is not null ? $" ({step.Note})" : "")}; read {collector.SourceOf(step.Name)}");
             log.Verbose($"stored snapshot {id} of {snapshot.Host.Host}{where} ({snapshot.Shm.Count} shm, {snapshot.Sem.Count} sem, {snapshot.Msg.Count} msg)");
@@ -62,7 +63,7 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
         var (_, first) = all[0];
 
         if (json) SnapshotJson.WriteAll(stdout, [.. all.Select(a => a.Snapshot)]);
-        if (textfile is not null) WriteTextfile(textfile, db, first, stored, orphanAge ?? TimeSpan.FromHours(24));
+        if (textfile is not null) WriteTextfile(textfile, db, first, stored, orphanAge ?? TimeSpan.FromHours(24), [.. all.Select(a => a.Snapshot)]);
         return 0;
     }
 
@@ -75,7 +76,7 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
         log.Verbose($"{NamespaceTestHookVariable} for ipc:{inode}: exit {process.ExitCode}");
     }
 
-    private void WriteTextfile(string directory, string db, Snapshot snapshot, CollectionStep stored, TimeSpan orphanAge)
+    private void WriteTextfile(string directory, string db, Snapshot snapshot, CollectionStep stored, TimeSpan orphanAge, IReadOnlyList<Snapshot> all)
     {
         List<CollectionStep> steps = [.. snapshot.Steps, stored];
         IReadOnlyList<OrphanTotal>? totals = null;
@@ -92,7 +93,11 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
             log.Warning($"step orphans incomplete: {e.Message}");
         }
         log.Verbose($"step orphans: {StderrLog.Duration(clock.Elapsed)}; read the stored history of {snapshot.Host.Host} in {Path.GetFullPath(db)}");
-        var path = PrometheusTextfile.WriteAtomically(directory, w => PrometheusTextfile.Write(w, snapshot, steps, totals));
+        var path = PrometheusTextfile.WriteAtomically(directory, w =>
+        {
+            PrometheusTextfile.Write(w, snapshot, steps, totals);
+            NamespaceMetrics.Write(w, all);
+        });
         log.Verbose($"wrote {Path.GetFullPath(path)}");
     }
 

@@ -101,9 +101,7 @@ public sealed class WindowHistory
     public WindowHistory OfNamespace(string? wanted) => wanted is null ? this
         : new WindowHistory(_connection, _path, Since, Until, [.. Units.Where(u => NamespaceMatches(u, wanted))]);
 
-    public static bool NamespaceMatches(HistoryUnit u, string wanted) =>
-        string.Equals(u.NamespaceLabel, wanted, StringComparison.OrdinalIgnoreCase)
-        || u.IpcNamespace is { } n && (wanted == n.ToString(CultureInfo.InvariantCulture) || wanted == $"ipc:{n.ToString(CultureInfo.InvariantCulture)}");
+    private static bool NamespaceMatches(HistoryUnit u, string wanted) => NamespaceNames.Matches(u.IpcNamespace, u.NamespaceLabel, wanted);
 
     /// <summary>The objects of a context alive at some snapshot of its window.</summary>
     public IReadOnlyList<ObjectRecord> Objects(ContextWindow context) => Guard(_path, () =>

@@ -77,7 +77,8 @@ public sealed class NamespaceScenario
 
         {{Collect(1, "collect1", "")}}
         {{Collect(2, "collect2", "--namespaces all")}}
-        {{Collect(26, "collect26", "--namespaces all")}}
+        {{Collect(26, "collect26", "--namespaces all --textfile \"$WORK\"")}}
+        if command -v promtool > /dev/null; then rc=0; promtool check metrics < ipcaudit.prom > promtool.out 2>&1 || rc=$?; echo $rc > promtool.rc; fi
         rc=0; timeout 60 "$DOTNET" exec "$CLI" report --db "$WORK/h.db" --since {{Iso(T0.AddMinutes(-1))}} --until {{Iso(T0.AddHours(26.5))}} --orphan-age 24h --format json --output report.json 2> report.err || rc=$?; echo $rc > report.rc
         stop_children
         """;
@@ -95,6 +96,8 @@ internal sealed class NamespaceRun(string dir)
     public KernelRun Namespace(string name) => _namespaces[name];
 
     public ulong Inode(string name) => ulong.Parse(Text($"ns_{name}/inode").Trim(), CultureInfo.InvariantCulture);
+
+    public bool Has(string file) => _files.ContainsKey(file);
 
     public ulong OwnInode => ulong.Parse(Text("own_inode").Trim(), CultureInfo.InvariantCulture);
 
@@ -228,5 +231,21 @@ public sealed class NamespaceKernelTests(NamespaceScenario scenario) : IClassFix
         Assert.Equal(("shm", "0x00000051"), (leak.GetProperty("kind").GetString(), leak.GetProperty("key").GetString()));
         Assert.Equal(Run.Inode("a"), leak.GetProperty("namespace").GetUInt64());
         Assert.Equal("cmd:sleep", leak.GetProperty("namespace_label").GetString());
+    }
+
+    [KernelFact]
+    public void MetricsHaveASeriesPerNamespaceWithItsOwnLimitsAndHostTotals()
+    {
+        var prom = Run.Text("ipcaudit.prom");
+        var lines = prom.Split('\n').Where(l => l.Length > 0 && l[0] != '#').ToHashSet();
+        // A and B are both "cmd:sleep": the inode tells their series apart.
+        Assert.Contains($"ipcaudit_namespace_limit{{namespace=\"cmd:sleep ipc:{Run.Inode("b")}\",name=\"SHMMNI\"}} 64", lines);
+        Assert.Contains($"ipcaudit_namespace_shm_segments{{namespace=\"cmd:sleep ipc:{Run.Inode("a")}\"}} 1", lines);
+        Assert.Contains($"ipcaudit_namespace_msg_queues{{namespace=\"uts:{NamespaceScenario.UtsName}\"}} 1", lines);
+        Assert.Contains("ipcaudit_namespaces 4", lines);
+        Assert.Contains("ipcaudit_host_shm_segments 2", lines);
+        Assert.Contains("ipcaudit_host_sem_arrays 2", lines);
+        Assert.Contains("ipcaudit_host_msg_queues 2", lines);
+        if (Run.Has("promtool.rc")) Assert.True(Run.Text("promtool.rc").Trim() == "0", Run.Text("promtool.out"));
     }
 }

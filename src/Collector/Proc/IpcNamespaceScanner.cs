@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Text;
 using IpcAudit.Collector.Model;
-using IpcAudit.Collector.Native;
 
 namespace IpcAudit.Collector.Proc;
 
@@ -29,13 +26,7 @@ public sealed class IpcNamespaceScanner(ProcRoot proc)
             catch (IOException) { continue; }
             // Kernel threads and zombies have no readable link: they hold no namespace.
             if (ns is not { } inode) continue;
-            var dir = proc.PathOf(pid.ToString(CultureInfo.InvariantCulture));
-            var length = ProcFile.TryRead(dir + "/stat", ref _buffer, out _);
-            if (length <= 0) continue;
-            ProcessStat stat;
-            try { stat = ProcessInfoReader.ParseStat(Encoding.UTF8.GetString(_buffer, 0, length), $"{pid}/stat"); }
-            catch (ProcFormatException) { continue; }
-            if (stat.State is 'Z' or 'X') continue;
+            if (LiveProcessStat.Read(proc, pid, ref _buffer) is not { } stat) continue;
             if (!members.TryGetValue(inode, out var list)) members[inode] = list = [];
             list.Add((stat.StartTicks, pid));
         }

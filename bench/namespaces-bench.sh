@@ -37,12 +37,13 @@ pids=$dir/work/sleepers.pids
 trap '[ -f "$pids" ] && while read -r p; do kill -9 "$p" 2>/dev/null || true; done < "$pids"' EXIT
 touch "$pids"
 for i in $(seq "$k"); do
-  # A sleeper of its own keeps each namespace alive whatever make_objects leaves attached.
-  unshare --ipc bash -c "touch '$dir/work/made.$i'; python3 bench/make_objects.py --n $n --pidfile '$pids' --sleeper-seconds 1800 > /dev/null && rm '$dir/work/made.$i' && exec sleep 1800" &
+  # One at a time (50 at once starve each other's sleepers on a loaded machine); a sleeper of its own
+  # keeps each namespace alive whatever make_objects leaves attached.
+  unshare --ipc bash -c "python3 bench/make_objects.py --n $n --pidfile '$pids' --sleeper-seconds 1800 > '$dir/work/made.$i' 2>&1 && touch '$dir/work/ready.$i' && exec sleep 1800" &
   echo $! >> "$pids"
+  for _ in $(seq 600); do [ -e "$dir/work/ready.$i" ] || ! kill -0 $! 2>/dev/null && break; sleep 0.1; done
+  [ -e "$dir/work/ready.$i" ] || { echo "namespaces-bench: make_objects failed in namespace $i: $(cat "$dir/work/made.$i")" >&2; exit 1; }
 done
-for _ in $(seq 600); do ls "$dir/work"/made.* > /dev/null 2>&1 || break; sleep 0.1; done
-! ls "$dir/work"/made.* > /dev/null 2>&1 || { echo "namespaces-bench: make_objects did not finish in 60 s" >&2; exit 1; }
 
 declare -a self_ms all_ms
 run() { # run NAME DB OPTIONS: one collect, its wall time in ms appended to NAME_ms

@@ -44,6 +44,16 @@ public static class CommandTree
         Description = "Also write DIR/ipcaudit.prom for node_exporter's textfile collector (temp file + rename)",
         HelpName = "DIR",
     };
+    private static readonly Option<string?> Namespaces = new("--namespaces")
+    {
+        Description = "IPC namespaces to collect: all (every one in use: containers), self (this collector's), or inodes (readlink /proc/PID/ns/ipc), comma-separated (default: $IPCAUDIT_NAMESPACES, else all as root, self otherwise)",
+        HelpName = "all|self|INODE[,INODE...]",
+    };
+    private static readonly Option<string?> NamespaceFilter = new("--namespace")
+    {
+        Description = "Only this IPC namespace: its label (host, docker:3f2a1b9c0d1e, ...) or inode, as `ipcaudit snapshots` shows them",
+        HelpName = "LABEL|INODE",
+    };
     private static readonly Option<bool> Quiet = new("--quiet", "-q") { Description = "No warnings on stderr (errors still)", Recursive = true };
     private static readonly Option<bool> Verbose = new("--verbose", "-v")
     {
@@ -111,21 +121,21 @@ public static class CommandTree
         Progress ProgressFor(ParseResult r) => new(stderr, enabled: console.ErrorIsTerminal && !r.GetValue(Quiet), console.ProgressAfter);
 
         var collect = new Command("collect", "Take a snapshot of this host's System V IPC objects, limits and usage into the database.\nExample: ipcaudit collect --db /var/lib/ipcaudit/ipcaudit.db --textfile /var/lib/prometheus/node-exporter")
-            { Db, Json, ProcRootOption, At, AllowFuture, HostOption, Textfile, OrphanAge };
+            { Db, Json, ProcRootOption, At, AllowFuture, HostOption, Textfile, OrphanAge, Namespaces };
         collect.SetAction(r => Guard(stderr, () => new CollectHandler(stdout, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), json: r.GetValue(Json), procRoot: r.GetValue(ProcRootOption)!,
             at: r.GetValue(At) is { } at ? TimeArguments.ParseInstant(at, "--at", console.Times.Zone) : null, host: r.GetValue(HostOption),
             textfile: r.GetValue(Textfile), orphanAge: TimeArguments.ParseDuration(r.GetValue(OrphanAge)!, "--orphan-age"),
-            allowFuture: r.GetValue(AllowFuture))));
+            allowFuture: r.GetValue(AllowFuture), namespaces: r.GetValue(Namespaces) ?? Environment.GetEnvironmentVariable(CollectHandler.NamespacesVariable))));
 
-        var snapshots = new Command("snapshots", "List stored snapshots, one line each (times in the local zone).\nExample: ipcaudit snapshots --host db1") { Db, HostFilter };
+        var snapshots = new Command("snapshots", "List stored snapshots, one line each (times in the local zone).\nExample: ipcaudit snapshots --host db1") { Db, HostFilter, NamespaceFilter };
         snapshots.SetAction(r => Guard(stderr, () => new SnapshotsHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), host: r.GetValue(HostFilter))));
+            db: DatabaseLocation.Resolve(r.GetValue(Db)), host: r.GetValue(HostFilter), ipcNamespace: r.GetValue(NamespaceFilter))));
 
         var show = new Command("show", "Show a stored snapshot like `ipcs -a`, with pids, attachers and semaphore values (times in the local zone; --json in UTC).\nExample: ipcaudit show 42")
-            { SnapshotArg, Db, Json, ShowHost };
+            { SnapshotArg, Db, Json, ShowHost, NamespaceFilter };
         show.SetAction(r => Guard(stderr, () => new ShowHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json), host: r.GetValue(ShowHost))));
+            db: DatabaseLocation.Resolve(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json), host: r.GetValue(ShowHost), ipcNamespace: r.GetValue(NamespaceFilter))));
 
         var merge = new Command("merge", "Copy other hosts' snapshots into one fleet database; merging again adds nothing twice.\nExample: ipcaudit merge --db fleet.db web1.db web2.db")
             { Sources, Db };
@@ -146,21 +156,22 @@ public static class CommandTree
         }));
 
         var report = new Command("report", "Orphans, growth, limit pressure and churn over a window of history.\nExample: ipcaudit report --since 7d --format html --output review.html")
-            { Db, Since, Until, Hosts, OrphanAge, Format, Section, Output, FailOn };
+            { Db, Since, Until, Hosts, OrphanAge, Format, Section, Output, FailOn, NamespaceFilter };
         report.SetAction(r => Guard(stderr, () =>
         {
             using var signals = Interruption.Listen();
             return new ReportHandler(stdout, Log(r), ProgressFor(r), console.Times, signals).Run(
                 db: DatabaseLocation.Resolve(r.GetValue(Db)), since: r.GetValue(Since)!, until: r.GetValue(Until),
                 hosts: r.GetValue(Hosts) ?? [], orphanAge: r.GetValue(OrphanAge)!, format: r.GetValue(Format)!,
-                output: r.GetValue(Output), failOn: r.GetValue(FailOn) ?? [], section: r.GetValue(Section));
+                output: r.GetValue(Output), failOn: r.GetValue(FailOn) ?? [], section: r.GetValue(Section),
+                ipcNamespace: r.GetValue(NamespaceFilter));
         }));
 
         var diff = new Command("diff", "Objects added, removed and changed between two snapshots, per field.\nExample: ipcaudit diff 41 42")
-            { DiffFrom, DiffTo, Db, DiffJson, DiffHost };
+            { DiffFrom, DiffTo, Db, DiffJson, DiffHost, NamespaceFilter };
         diff.SetAction(r => Guard(stderr, () => new DiffHandler(stdout, console.Times, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), from: r.GetValue(DiffFrom)!, to: r.GetValue(DiffTo)!,
-            json: r.GetValue(DiffJson), host: r.GetValue(DiffHost))));
+            json: r.GetValue(DiffJson), host: r.GetValue(DiffHost), ipcNamespace: r.GetValue(NamespaceFilter))));
 
         var reap = new Command("reap", "Take a snapshot, then remove the orphans the report proves abandoned (dry run unless --yes); each is read again just before removal and skipped if it changed. Root only.\nExample: ipcaudit reap --orphan-age 24h --kind sem --user www-data --yes")
             { Db, OrphanAge, ReapKinds, ReapUid, ReapUser, ReapIds, ReapYes, ReapJson, At, ReapLogOption, ReapLogSince };

@@ -1,5 +1,6 @@
 using System.Globalization;
 using IpcAudit.Collector;
+using IpcAudit.Collector.Output;
 using IpcAudit.Store;
 
 namespace IpcAudit.Cli;
@@ -39,13 +40,23 @@ public static class SnapshotChoice
         return found;
     }
 
-    /// <summary>The snapshot id, or exit 3 saying what was looked for.</summary>
-    public static SnapshotSummary Resolve(SnapshotReader reader, string? text, string? host, TimeZoneInfo zone)
+    /// <summary>A --namespace that names no stored IPC namespace is exit 3 naming those there are, so a typo cannot pass as "nothing found".</summary>
+    public static void CheckNamespace(SnapshotReader reader, string? wanted)
     {
-        var all = reader.List(host);
+        if (wanted is null || NamespaceNames.Contains(reader.Connection, wanted)) return;
+        var known = NamespaceNames.List(reader.Connection);
+        throw new IpcAuditException(
+            $"--namespace: no IPC namespace '{TerminalText.Clean(wanted)}' in {reader.Path}; " + (known.Count == 0 ? "it has no snapshots yet" : $"namespaces there: {string.Join(", ", known)}"),
+            ExitCodes.BadInput);
+    }
+
+    /// <summary>The snapshot id, or exit 3 saying what was looked for.</summary>
+    public static SnapshotSummary Resolve(SnapshotReader reader, string? text, string? host, TimeZoneInfo zone, string? ipcNamespace = null)
+    {
+        var all = reader.List(host).Where(s => s.InNamespace(ipcNamespace)).ToList();
         var found = text is null ? all.LastOrDefault() : Find(all, text.Trim(), zone);
         if (found is not null) return found;
-        var scope = host is null ? "" : $" of host {host}";
+        var scope = (host is null ? "" : $" of host {host}") + (ipcNamespace is null ? "" : $" in IPC namespace {TerminalText.Clean(ipcNamespace)}");
         throw new IpcAuditException(text is null
             ? $"{reader.Path}: no snapshots{scope} yet"
             : $"{reader.Path}: no snapshot{scope} matches '{text}' (give {Accepted})", ExitCodes.BadInput);

@@ -34,6 +34,8 @@ public static class FleetMerger
         {
             Map("SELECT context_id, natural_key, host, machine_id, boot_id, kernel, ipc_namespace, page_size, ns_generation, sys_uid_max FROM contexts",
                 StoreSql.UpsertContext, _contexts, _ => { });
+            if (NamespaceLabelSql.HasLabels(src))
+                Rows(NamespaceLabelSql.SourceLabels, v => v[6] = _contexts[(long)v[6]!], NamespaceLabelSql.MergeLabel);
             Map("SELECT limit_set_id, fingerprint, shmmax, shmall, shmmni, shm_rmid_forced, semmsl, semmns, semopm, semmni, msgmax, msgmnb, msgmni FROM limit_sets",
                 StoreSql.UpsertLimitSet, _limitSets, _ => { });
             var (added, skipped) = Snapshots();

@@ -8,7 +8,7 @@ internal static class ReaderSql
 {
     public const string ListSnapshots = """
         SELECT s.snapshot_id, s.snapshot_uid, s.context_id, c.host, c.boot_id, c.ipc_namespace, s.taken_at,
-               s.shm_count, s.sem_count, s.msg_count, s.collector_version
+               s.shm_count, s.sem_count, s.msg_count, s.collector_version, c.namespace_label
         FROM snapshots s JOIN contexts c ON c.context_id = s.context_id
         WHERE ($host IS NULL OR c.host = $host)
         ORDER BY s.taken_at, s.snapshot_id
@@ -26,7 +26,7 @@ internal static class ReaderSql
                s.sem_arrays, s.sem_semaphores, s.msg_queues, s.msg_messages, s.msg_bytes,
                c.host, c.machine_id, c.boot_id, c.kernel, c.ipc_namespace, c.page_size,
                l.shmmax, l.shmall, l.shmmni, l.shm_rmid_forced, l.semmsl, l.semmns, l.semopm, l.semmni,
-               l.msgmax, l.msgmnb, l.msgmni
+               l.msgmax, l.msgmnb, l.msgmni, c.namespace_label
         FROM snapshots s JOIN contexts c ON c.context_id = s.context_id
         LEFT JOIN limit_sets l ON l.limit_set_id = s.limit_set_id
         WHERE s.snapshot_id = $id

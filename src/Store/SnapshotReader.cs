@@ -21,7 +21,7 @@ public sealed class SnapshotReader : IDisposable
 
     public IReadOnlyList<SnapshotSummary> List(string? host = null) => Guard(() => Rows(ReaderSql.ListSnapshots, [host], r =>
         new SnapshotSummary(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), Text(r, 4), Long(r, 5),
-            UnixTime.FromMs(r.GetInt64(6)), (int?)Long(r, 7), (int?)Long(r, 8), (int?)Long(r, 9), r.GetString(10))));
+            UnixTime.FromMs(r.GetInt64(6)), (int?)Long(r, 7), (int?)Long(r, 8), (int?)Long(r, 9), r.GetString(10)) { NamespaceLabel = Text(r, 11) }));
 
     /// <summary>The host names that have snapshots, sorted.</summary>
     public IReadOnlyList<string> Hosts() => Guard(() => Rows(ReaderSql.Hosts, [], r => r.GetString(0)));
@@ -68,6 +68,7 @@ public sealed class SnapshotReader : IDisposable
             Limits = h.Limits, Usage = h.Usage,
             Shm = shm, Sem = sem, Msg = msg, Processes = processes, Steps = steps,
             Notes = CompactJson.ParseStrings(h.Notes), AccountNames = names,
+            Namespace = h.NamespaceLabel is { } label ? new NamespaceLabel(label) : null,
         };
     });
 
@@ -100,7 +101,10 @@ public sealed class SnapshotReader : IDisposable
 
     /// <summary>ReaderSql.SnapshotHeader's row: the snapshot, its context and its limit set.</summary>
     private sealed record Header(long Context, long TakenAt, string CollectorVersion, string? Notes, HostIdentity Host,
-        IpcLimits Limits, IpcUsage Usage);
+        IpcLimits Limits, IpcUsage Usage)
+    {
+        public string? NamespaceLabel { get; init; }
+    }
 
     private static Header ReadHeader(SqliteDataReader r) => new(r.GetInt64(2), r.GetInt64(3), r.GetString(4), Text(r, 5),
         new HostIdentity
@@ -119,7 +123,7 @@ public sealed class SnapshotReader : IDisposable
             ShmSegments = Long(r, 6), ShmPagesAllocated = (ulong?)Long(r, 7), ShmPagesResident = (ulong?)Long(r, 8),
             ShmPagesSwapped = (ulong?)Long(r, 9), SemArrays = Long(r, 10), SemSemaphores = Long(r, 11),
             MsgQueues = Long(r, 12), MsgMessages = Long(r, 13), MsgBytes = Long(r, 14),
-        });
+        }) { NamespaceLabel = Text(r, 32) };
 
     // Columns of ReaderSql.*AsOf: id, key, mode, uid, gid, cuid, cgid, then the kind's own.
     private static ShmSegment ReadShm(SqliteDataReader r) => new()

@@ -34,6 +34,19 @@ public sealed class SnapshotStore : IDisposable
         return (new SnapshotWriter(_connection, tx, Path, processesOf).Write(snapshot), snapshot);
     });
 
+    /// <summary>
+    /// Collects and stores several snapshots (one per IPC namespace) as one transaction, under one write
+    /// lock: all are stored or none.
+    /// </summary>
+    public IReadOnlyList<(long SnapshotId, Snapshot Snapshot)> SaveAll(Func<IReadOnlyList<Snapshot>> collect,
+        Func<IReadOnlyCollection<int>, IReadOnlyList<ProcessInfo>>? processesOf = null) => Run(tx =>
+    {
+        var stored = new List<(long, Snapshot)>();
+        foreach (var snapshot in collect())
+            stored.Add((new SnapshotWriter(_connection, tx, Path, processesOf).Write(snapshot), snapshot));
+        return (IReadOnlyList<(long, Snapshot)>)stored;
+    });
+
     internal T Run<T>(Func<SqliteTransaction, T> work)
     {
         try

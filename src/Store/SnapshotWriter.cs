@@ -24,6 +24,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
     {
         var at = UnixTime.Ms(snapshot.TakenAt);
         var context = UpsertContext(snapshot);
+        if (snapshot.Namespace is { } label) NamespaceLabelSql.Store(Prepare, context, label);
         using (var latest = Prepare(StoreSql.LatestSnapshotTime))
         {
             if (latest.Bind(context).ScalarOrNull() is { } last && at <= last)

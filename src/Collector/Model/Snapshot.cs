@@ -21,6 +21,8 @@ public sealed record Snapshot
     public DateTimeOffset? NamespaceOldestStart { get; init; }
     /// <summary>Names of the uids and gids the objects and processes use, from the host's own passwd and group files.</summary>
     public IReadOnlyList<AccountName> AccountNames { get; init; } = [];
+    /// <summary>What this snapshot's IPC namespace is ("host", a container); null when not labelled (a saved /proc).</summary>
+    public NamespaceLabel? Namespace { get; init; }
     /// <summary>Human notes, e.g. "this kernel has no System V IPC (/proc/sysvipc missing)".</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -28,9 +28,9 @@ public static class PrometheusTextfile
     /// <param name="orphans">Null when orphans were not computed: the orphan families are left out.</param>
     public static void Write(TextWriter w, Snapshot s, IEnumerable<CollectionStep> steps, IReadOnlyList<OrphanTotal>? orphans)
     {
-        var f = new Families(w);
+        var f = new PrometheusFamilies(w);
         f.Gauge("ipcaudit_build_info", "Version of the ipcaudit collector that wrote this file (value is always 1).",
-            [new(Label("version", s.CollectorVersion), 1d)]);
+            [new PrometheusFamilies.Sample(Label("version", s.CollectorVersion), 1d)]);
 
         if (s.StepSucceeded("shm"))
         {
@@ -61,21 +61,21 @@ public static class PrometheusTextfile
         }
 
         f.Gauge("ipcaudit_limit", "Kernel System V IPC limit, named as lsipc -g names it (SHMALL in pages; SHMMAX, MSGMAX, MSGMNB in bytes; the rest are counts).",
-            Limits(s.Limits).Where(l => l.Value is not null).Select(l => new Sample(Label("name", l.Name), (double)l.Value!.Value)));
+            Limits(s.Limits).Where(l => l.Value is not null).Select(l => new PrometheusFamilies.Sample(Label("name", l.Name), (double)l.Value!.Value)));
 
         if (orphans is not null)
         {
             f.Gauge("ipcaudit_orphans", "IPC objects that nobody alive uses, by the report's orphan rules over the stored history.",
-                orphans.Select(o => new Sample(Label("kind", o.Kind), (double)o.Count)));
+                orphans.Select(o => new PrometheusFamilies.Sample(Label("kind", o.Kind), (double)o.Count)));
             f.Gauge("ipcaudit_orphan_bytes", "Bytes held by orphaned IPC objects (shm: segment size; msg: bytes queued; sem: 0).",
-                orphans.Select(o => new Sample(Label("kind", o.Kind), (double)o.Bytes)));
+                orphans.Select(o => new PrometheusFamilies.Sample(Label("kind", o.Kind), (double)o.Bytes)));
         }
 
         var all = steps.ToList();
         f.Gauge("ipcaudit_collector_step_duration_seconds", "How long each step of the last collection took.",
-            all.Select(st => new Sample(Label("step", st.Name), Math.Round(st.Duration.TotalSeconds, 6))));
+            all.Select(st => new PrometheusFamilies.Sample(Label("step", st.Name), Math.Round(st.Duration.TotalSeconds, 6))));
         f.Gauge("ipcaudit_collector_step_success", "Whether each step of the last collection succeeded (1) or is incomplete (0).",
-            all.Select(st => new Sample(Label("step", st.Name), st.Succeeded ? 1d : 0d)));
+            all.Select(st => new PrometheusFamilies.Sample(Label("step", st.Name), st.Succeeded ? 1d : 0d)));
         f.Gauge("ipcaudit_collector_last_success_timestamp_seconds", "When the last snapshot was stored, in seconds since the Unix epoch. Alert when it gets old.",
             [new(null, s.TakenAt.ToUnixTimeMilliseconds() / 1000d)]);
     }
@@ -116,26 +116,5 @@ public static class PrometheusTextfile
 
     private static double Sum(IEnumerable<ulong> values) => values.Aggregate(0d, (total, v) => total + v);
 
-    private static string Label(string name, string value) => $"{name}=\"{EscapeLabel(value)}\"";
-
-    private static string EscapeLabel(string v) => v.Replace("\\", @"\\").Replace("\"", "\\\"").Replace("\n", @"\n");
-
-    private static string EscapeHelp(string v) => v.Replace("\\", @"\\").Replace("\n", @"\n");
-
-    /// <summary>One line of a family: its labels (already escaped, null for none) and value.</summary>
-    private readonly record struct Sample(string? Labels, double Value);
-
-    /// <summary>One family at a time: HELP, TYPE, then its samples together, as the format requires.</summary>
-    private sealed class Families(TextWriter w)
-    {
-        public void Gauge(string name, string help, IEnumerable<Sample> samples)
-        {
-            var list = samples.ToList();
-            if (list.Count == 0) return;
-            w.WriteLine($"# HELP {name} {EscapeHelp(help)}");
-            w.WriteLine($"# TYPE {name} gauge");
-            foreach (var (labels, value) in list)
-                w.WriteLine(labels is null ? $"{name} {FormatValue(value)}" : $"{name}{{{labels}}} {FormatValue(value)}");
-        }
-    }
+    private static string Label(string name, string value) => PrometheusFamilies.Label(name, value);
 }

@@ -12,6 +12,18 @@ public static class SnapshotJson
 {
     public static void Write(TextWriter writer, Snapshot s) => TypedJson.Write(writer, w => Write(w, s));
 
+    /// <summary>One snapshot as one object, as before; several (one per IPC namespace) as an array of them.</summary>
+    public static void WriteAll(TextWriter writer, IReadOnlyList<Snapshot> snapshots)
+    {
+        if (snapshots.Count == 1) { Write(writer, snapshots[0]); return; }
+        TypedJson.Write(writer, w =>
+        {
+            w.WriteStartArray();
+            foreach (var s in snapshots) Write(w, s);
+            w.WriteEndArray();
+        });
+    }
+
     private static void Write(Utf8JsonWriter w, Snapshot s)
     {
         var who = new SnapshotAttribution(s);
@@ -21,6 +33,7 @@ public static class SnapshotJson
         w.WriteString("boot_id", s.Host.BootId);
         w.WriteString("kernel", s.Host.Kernel);
         w.WriteNumberOrNull("ipc_namespace", s.Host.IpcNamespace);
+        w.WriteString("namespace_label", s.Namespace?.Text);
         w.WriteNumber("page_size", s.Host.PageSize);
         w.WriteTime("taken_at", s.TakenAt);
         w.WriteString("collector_version", s.CollectorVersion);

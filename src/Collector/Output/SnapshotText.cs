@@ -19,7 +19,7 @@ public static class SnapshotText
         var who = new SnapshotAttribution(s);
         // ipcs shows the owner's name; ours is the one the collected host gave, the uid when it had none.
         string Owner(uint uid) => who.UserName(uid) is { } name ? TerminalText.Clean(name) : uid.ToString(CultureInfo.InvariantCulture);
-        o.WriteLine($"snapshot {snapshotId}  host {TerminalText.Clean(s.Host.Host)}  taken {times.Format(s.TakenAt)}  kernel {s.Host.Kernel}  boot {s.Host.BootId}  ipc ns {s.Host.IpcNamespace}");
+        o.WriteLine($"snapshot {snapshotId}  host {TerminalText.Clean(s.Host.Host)}  taken {times.Format(s.TakenAt)}  kernel {s.Host.Kernel}  boot {s.Host.BootId}  ipc ns {s.Host.IpcNamespace}{(s.Namespace is { } ns ? $" ({TerminalText.Clean(ns.Text)})" : "")}");
         foreach (var n in s.Notes) o.WriteLine($"note: {TerminalText.Clean(n)}");
         foreach (var st in s.Steps.Where(x => !x.Succeeded)) o.WriteLine($"step {st.Name} incomplete: {TerminalText.Clean(st.Note)}");
 

@@ -43,12 +43,7 @@ public sealed class HolderScanner(ProcRoot proc)
         foreach (var pid in proc.ProcessIds())
         {
             var dir = proc.PathOf(pid.ToString(CultureInfo.InvariantCulture));
-            var length = ProcFile.TryRead(dir + "/stat", ref _buffer, out _);
-            if (length <= 0) continue;
-            ProcessStat stat;
-            try { stat = ProcessInfoReader.ParseStat(Encoding.UTF8.GetString(_buffer, 0, length), $"{pid}/stat"); }
-            catch (ProcFormatException) { continue; }
-            if (stat.State is 'Z' or 'X') continue;
+            if (LiveProcessStat.Read(proc, pid, ref _buffer) is not { } stat) continue;
             if (ourNamespace is not null && NsIpcLink.Read(proc, pid) is { } ns && ns != ourNamespace) continue;
             scanned++;
             if (oldestTicks is null || stat.StartTicks < oldestTicks) oldestTicks = stat.StartTicks;

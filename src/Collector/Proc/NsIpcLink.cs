@@ -36,7 +36,11 @@ public static class NsIpcLink
         catch (DirectoryNotFoundException) { return null; }
     }
 
-    /// <summary>The namespace of <paramref name="pid"/>, or of the reader itself when pid is null ("self").</summary>
+    /// <summary>
+    /// The namespace of <paramref name="pid"/>, or of the reading thread when pid is null: on the live /proc
+    /// "thread-self", since a collector thread that entered another namespace (setns is per thread) is
+    /// there while "self" (the main thread) is not; a saved copy has only "self".
+    /// </summary>
     public static ulong? Read(ProcRoot root, int? pid = null) =>
-        Read(root.PathOf(pid is { } p ? $"{p.ToString(CultureInfo.InvariantCulture)}/ns/ipc" : "self/ns/ipc"));
+        Read(root.PathOf(pid is { } p ? $"{p.ToString(CultureInfo.InvariantCulture)}/ns/ipc" : root.IsLive ? "thread-self/ns/ipc" : "self/ns/ipc"));
 }

@@ -19,39 +19,64 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
     /// <summary>How far back the orphan metrics read; older runs are traced back by the orphan finder itself.</summary>
     private static readonly TimeSpan OrphanWindow = TimeSpan.FromHours(1);
 
+    /// <summary>The default of --namespaces when it is not given (the tests pin it to self so a shared machine's containers stay out).</summary>
+    public const string NamespacesVariable = "IPCAUDIT_NAMESPACES";
+
+    /// <summary>Test seam: a shell command run before each other IPC namespace is entered (IPCAUDIT_NAMESPACE holds its inode).</summary>
+    public const string NamespaceTestHookVariable = "IPCAUDIT_NAMESPACE_TEST_HOOK";
+
     public int Run(string db, bool json, string procRoot, DateTimeOffset? at, string? host, string? textfile = null, TimeSpan? orphanAge = null,
-        bool allowFuture = false)
+        bool allowFuture = false, string? namespaces = null)
     {
         CollectInput.Check(procRoot, at, allowFuture, host, DateTimeOffset.UtcNow);
         var options = new CollectorOptions { ProcRoot = procRoot, At = at, HostOverride = host };
         var collector = SnapshotCollector.For(options);
+        var selection = NamespaceSelection.Parse(namespaces);
+        var namespaceCollector = new NamespaceCollector(options, selection,
+            Environment.GetEnvironmentVariable(NamespaceTestHookVariable) is { Length: > 0 } hook ? inode => RunHook(hook, inode) : null);
         log.Verbose($"database {Path.GetFullPath(db)}");
 
         var clock = Stopwatch.StartNew();
         var collected = TimeSpan.Zero;
         using var store = SnapshotStore.OpenForWrite(db);
-        var (id, snapshot) = store.Save(() =>
+        var all = store.SaveAll(() =>
         {
             var waited = clock.Elapsed;
-            var s = collector.Collect();
+            var s = namespaceCollector.Collect();
             collected = clock.Elapsed - waited;
             return s;
         }, collector.ReadProcesses);
         var stored = new CollectionStep("store", clock.Elapsed - collected, true);
 
-        foreach (var step in snapshot.Steps)
-            log.Verbose($"step {step.Name}: {StderrLog.Duration(step.Duration)}, {(step.Succeeded ? "ok" : "incomplete")}{(step.Succeeded && step.Note is not null ? $" ({step.Note})" : "")}; read {collector.SourceOf(step.Name)}");
-        log.Verbose($"stored snapshot {id} of {snapshot.Host.Host} ({snapshot.Shm.Count} shm, {snapshot.Sem.Count} sem, {snapshot.Msg.Count} msg) in {StderrLog.Duration(stored.Duration)} (open, lock, write, commit)");
-        foreach (var note in snapshot.Notes) log.Warning(note);
-        foreach (var step in snapshot.Steps.Where(s => !s.Succeeded))
-            log.Warning($"step {step.Name} incomplete: {step.Note}");
+        foreach (var (id, snapshot) in all)
+        {
+            // Which namespace a line is about, when there is more than one to tell apart.
+            var where = all.Count > 1 && snapshot.Namespace is { } ns ? $" ipc:{snapshot.Host.IpcNamespace} ({TerminalText.Clean(ns.Text)})" : "";
+            foreach (var step in snapshot.Steps)
+                log.Verbose($"step {step.Name}{where}: {StderrLog.Duration(step.Duration)}, {(step.Succeeded ? "ok" : "incomplete")}{(step.Succeeded && step.Note is not null ? $" ({step.Note})" : "")}; read {collector.SourceOf(step.Name)}");
+            log.Verbose($"stored snapshot {id} of {snapshot.Host.Host}{where} ({snapshot.Shm.Count} shm, {snapshot.Sem.Count} sem, {snapshot.Msg.Count} msg)");
+            foreach (var note in snapshot.Notes) log.Warning(note);
+            foreach (var step in snapshot.Steps.Where(s => !s.Succeeded))
+                log.Warning($"step {step.Name}{where} incomplete: {step.Note}");
+        }
+        log.Verbose($"stored {all.Count} snapshots in {StderrLog.Duration(stored.Duration)} (open, lock, write, commit)");
+        var (_, first) = all[0];
 
-        if (json) SnapshotJson.Write(stdout, snapshot);
-        if (textfile is not null) WriteTextfile(textfile, db, snapshot, stored, orphanAge ?? TimeSpan.FromHours(24));
+        if (json) SnapshotJson.WriteAll(stdout, [.. all.Select(a => a.Snapshot)]);
+        if (textfile is not null) WriteTextfile(textfile, db, first, stored, orphanAge ?? TimeSpan.FromHours(24), [.. all.Select(a => a.Snapshot)]);
         return 0;
     }
 
-    private void WriteTextfile(string directory, string db, Snapshot snapshot, CollectionStep stored, TimeSpan orphanAge)
+    private void RunHook(string command, ulong inode)
+    {
+        var start = new ProcessStartInfo("/bin/sh") { ArgumentList = { "-c", command }, UseShellExecute = false };
+        start.Environment["IPCAUDIT_NAMESPACE"] = inode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var process = Process.Start(start) ?? throw new IpcAuditException($"{NamespaceTestHookVariable}: cannot start /bin/sh", ExitCodes.Failure);
+        process.WaitForExit();
+        log.Verbose($"{NamespaceTestHookVariable} for ipc:{inode}: exit {process.ExitCode}");
+    }
+
+    private void WriteTextfile(string directory, string db, Snapshot snapshot, CollectionStep stored, TimeSpan orphanAge, IReadOnlyList<Snapshot> all)
     {
         List<CollectionStep> steps = [.. snapshot.Steps, stored];
         IReadOnlyList<OrphanTotal>? totals = null;
@@ -68,7 +93,11 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
             log.Warning($"step orphans incomplete: {e.Message}");
         }
         log.Verbose($"step orphans: {StderrLog.Duration(clock.Elapsed)}; read the stored history of {snapshot.Host.Host} in {Path.GetFullPath(db)}");
-        var path = PrometheusTextfile.WriteAtomically(directory, w => PrometheusTextfile.Write(w, snapshot, steps, totals));
+        var path = PrometheusTextfile.WriteAtomically(directory, w =>
+        {
+            PrometheusTextfile.Write(w, snapshot, steps, totals);
+            NamespaceMetrics.Write(w, all);
+        });
         log.Verbose($"wrote {Path.GetFullPath(path)}");
     }
 

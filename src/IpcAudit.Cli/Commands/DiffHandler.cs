@@ -10,15 +10,18 @@ namespace IpcAudit.Cli.Commands;
 /// <summary>`ipcaudit diff A B`: what changed between two stored snapshots, per object and field (times in the local zone; --json in UTC).</summary>
 public sealed class DiffHandler(TextWriter stdout, LocalTime? times = null, StderrLog? log = null)
 {
-    public int Run(string db, string from, string to, bool json, string? host = null)
+    public int Run(string db, string from, string to, bool json, string? host = null, string? ipcNamespace = null)
     {
         var clock = Stopwatch.StartNew();
         var zone = times ?? LocalTime.System;
         using var reader = SnapshotReader.Open(db);
         log?.Verbose($"database {reader.Path}");
         var hostName = SnapshotChoice.Host(reader, host);
-        var a = SnapshotChoice.Resolve(reader, from, hostName, zone.Zone);
-        var b = SnapshotChoice.Resolve(reader, to, hostName, zone.Zone);
+        SnapshotChoice.CheckNamespace(reader, ipcNamespace);
+        var a = SnapshotChoice.Resolve(reader, from, hostName, zone.Zone, ipcNamespace);
+        var b = SnapshotChoice.Resolve(reader, to, hostName, zone.Zone, ipcNamespace);
+        if (a.IpcNamespace != b.IpcNamespace)
+            log?.Warning($"comparing IPC namespace {a.NamespaceLabel ?? "ipc:" + a.IpcNamespace} with {b.NamespaceLabel ?? "ipc:" + b.IpcNamespace} (ids mean nothing across namespaces): choose one with --namespace");
         if (hostName is null && a.Host != b.Host)
             log?.Warning($"comparing host {a.Host} with host {b.Host}: choose one host with --host");
         foreach (var (name, s) in new[] { ("from", a), ("to", b) })

@@ -21,7 +21,7 @@ public sealed class ReportHandler(TextWriter stdout, StderrLog log, Progress? pr
     public static readonly IReadOnlyList<string> FailOnFindings = FailOnSummary.Names;
 
     public int Run(string db, string since, string? until, IReadOnlyList<string> hosts, string orphanAge, string format,
-        string? output, IReadOnlyList<string> failOn, DateTimeOffset? now = null, string? section = null)
+        string? output, IReadOnlyList<string> failOn, DateTimeOffset? now = null, string? section = null, string? ipcNamespace = null)
     {
         var clock = now ?? DateTimeOffset.UtcNow;
         var zone = (times ?? LocalTime.System).Zone;
@@ -44,12 +44,13 @@ public sealed class ReportHandler(TextWriter stdout, StderrLog log, Progress? pr
         using (var reader = SnapshotReader.Open(db))
         {
             asked = [.. SnapshotChoice.Hosts(reader, hosts)];
+            SnapshotChoice.CheckNamespace(reader, ipcNamespace);
             log.Verbose($"database {reader.Path}");
         }
         var shown = times ?? LocalTime.System;
         log.Verbose($"window {shown.Format(from)} to {shown.Format(to)}; hosts {(asked.Length == 0 ? "all" : string.Join(", ", asked))}; orphans from {orphanAge}");
         interruption?.ExitAtOnce(log.Stderr, () => "no report written (the database was only read, nothing changed)");
-        var doc = ReportBuilder.Build(db, new ReportRequest(from, to, asked, age), progress);
+        var doc = ReportBuilder.Build(db, new ReportRequest(from, to, asked, age, ipcNamespace), progress);
         log.Verbose($"read {doc.Window.Snapshots} snapshots of {doc.Window.Hosts.Count} hosts ({string.Join(", ", doc.Window.Hosts)}) in {StderrLog.Duration(started.Elapsed)}: "
                     + $"{doc.Orphans.Count} orphans, {doc.Idle.Count} idle, {doc.Growth.Count} growth rows, {doc.Pressure.Count} limits, {doc.Churn.Count} churn rows");
         if (doc.Window.Snapshots == 0)

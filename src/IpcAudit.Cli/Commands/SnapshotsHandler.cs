@@ -10,14 +10,18 @@ namespace IpcAudit.Cli.Commands;
 /// </summary>
 public sealed class SnapshotsHandler(TextWriter stdout, LocalTime times, StderrLog log)
 {
-    public int Run(string db, string? host)
+    public int Run(string db, string? host, string? ipcNamespace = null)
     {
         using var reader = SnapshotReader.Open(db);
         log.Verbose($"database {reader.Path}");
         var hostName = SnapshotChoice.Host(reader, host);
-        stdout.WriteLine($"{"id",6}  {"uid",-8}  {$"taken ({times.ZoneName})",-24}  {"host",-24}  {"shm",5}  {"sem",5}  {"msg",5}  boot");
-        foreach (var s in reader.List(hostName))
-            stdout.WriteLine($"{s.SnapshotId,6}  {SnapshotChoice.ShortUid(s.SnapshotUid),-8}  {times.Format(s.TakenAt),-24}  {TerminalText.Clean(s.Host, 24),-24}  {Count(s.ShmCount),5}  {Count(s.SemCount),5}  {Count(s.MsgCount),5}  {s.BootId}");
+        SnapshotChoice.CheckNamespace(reader, ipcNamespace);
+        var list = reader.List(hostName).Where(s => s.InNamespace(ipcNamespace)).ToList();
+        // The namespace column only where there is more than one to tell apart (a host with containers).
+        var namespaces = list.Select(s => s.IpcNamespace).Distinct().Count() > 1;
+        stdout.WriteLine($"{"id",6}  {"uid",-8}  {$"taken ({times.ZoneName})",-24}  {"host",-24}  {"shm",5}  {"sem",5}  {"msg",5}  boot{(namespaces ? "  namespace" : "")}");
+        foreach (var s in list)
+            stdout.WriteLine($"{s.SnapshotId,6}  {SnapshotChoice.ShortUid(s.SnapshotUid),-8}  {times.Format(s.TakenAt),-24}  {TerminalText.Clean(s.Host, 24),-24}  {Count(s.ShmCount),5}  {Count(s.SemCount),5}  {Count(s.MsgCount),5}  {s.BootId}{(namespaces ? $"  {TerminalText.Clean(s.NamespaceLabel ?? "ipc:" + s.IpcNamespace)} ({s.IpcNamespace})" : "")}");
         return 0;
     }
 

@@ -8,7 +8,8 @@ using Microsoft.Data.Sqlite;
 namespace IpcAudit.Report.Analysis;
 
 /// <summary>What `ipcaudit report` was asked: the window, the hosts (all when empty), the orphan age threshold.</summary>
-public sealed record ReportRequest(DateTimeOffset Since, DateTimeOffset Until, IReadOnlyList<string> Hosts, TimeSpan OrphanAge);
+/// <param name="Namespace">Only this IPC namespace (label or inode, `--namespace`); all when null.</param>
+public sealed record ReportRequest(DateTimeOffset Since, DateTimeOffset Until, IReadOnlyList<string> Hosts, TimeSpan OrphanAge, string? Namespace = null);
 
 /// <summary>
 /// Assembles the report context by context: each context's objects and owners are read once and
@@ -27,7 +28,7 @@ public static class ReportBuilder
     public static ReportDocument Build(SqliteConnection connection, ReportRequest request, Progress? progress = null)
     {
         progress ??= Progress.None;
-        var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts);
+        var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts).OfNamespace(request.Namespace);
         var (done, total) = (0, history.Units.Sum(u => u.Contexts.Count));
         var series = history.Units.Select(u => new UnitSeries(u)).ToList();
         var churn = new ChurnAnalyzer(history.Units);
@@ -50,15 +51,19 @@ public static class ReportBuilder
         }
         progress.Clear();
         var (orphans, idle) = verdicts.Findings();
+        var units = UnitsByLabel(history);
 
         return new ReportDocument
         {
             Window = new ReportWindow(request.Since, request.Until, history.SnapshotCount, history.Hosts),
-            Orphans = orphans,
-            Idle = idle,
-            Growth = series.SelectMany(s => GrowthAnalyzer.Analyze(s, churn)).ToList(),
-            Pressure = series.SelectMany(LimitPressureAnalyzer.Analyze).ToList(),
-            Churn = churn.Rows(),
+            Orphans = Labelled(orphans, units),
+            Idle = Labelled(idle, units),
+            Growth = [.. series.SelectMany(s => GrowthAnalyzer.Analyze(s, churn))
+                .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
+            Pressure = [.. series.SelectMany(LimitPressureAnalyzer.Analyze)
+                .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
+            Churn = [.. churn.Rows()
+                .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
             Series = series.Select(s => s.ToHostSeries()).ToList(),
         };
     }
@@ -83,11 +88,18 @@ public static class ReportBuilder
         SqliteConnection connection, ReportRequest request, long contextId) =>
         CurrentVerdicts(connection, request, unit => unit.Contexts[^1].ContextId == contextId);
 
+    /// <summary>Rows name their unit by its label; these give each row its namespace and the namespace's label.</summary>
+    private static Dictionary<string, HistoryUnit> UnitsByLabel(WindowHistory history) =>
+        history.Units.ToDictionary(u => u.Label, StringComparer.Ordinal);
+
+    private static IReadOnlyList<OrphanFinding> Labelled(IReadOnlyList<OrphanFinding> findings, Dictionary<string, HistoryUnit> units) =>
+        [.. findings.Select(o => units.TryGetValue(o.Host, out var u) ? o with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : o)];
+
     /// <summary>Judges only the objects that still exist (the last context of each current unit that <paramref name="include"/> takes).</summary>
     private static (IReadOnlyList<OrphanFinding> Orphans, IReadOnlyList<OrphanFinding> Idle) CurrentVerdicts(
         SqliteConnection connection, ReportRequest request, Func<HistoryUnit, bool> include)
     {
-        var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts);
+        var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts).OfNamespace(request.Namespace);
         var verdicts = new VerdictFinder(history, request.OrphanAge);
         foreach (var unit in history.Units)
         {
@@ -95,6 +107,8 @@ public static class ReportBuilder
             var last = unit.Contexts.Count - 1;
             verdicts.Observe(unit, last, history.Objects(unit.Contexts[last]));
         }
-        return verdicts.Findings();
+        var (orphans, idle) = verdicts.Findings();
+        var units = UnitsByLabel(history);
+        return (Labelled(orphans, units), Labelled(idle, units));
     }
 }

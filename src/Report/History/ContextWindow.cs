@@ -13,6 +13,8 @@ public sealed class ContextWindow
     public required int PageSize { get; init; }
     /// <summary>SYS_UID_MAX of the host's login.defs as collected; null when unknown.</summary>
     public long? SysUidMax { get; init; }
+    /// <summary>What its IPC namespace is ("host", "docker:3f2a1b9c0d1e"; schema 7); null when not recorded.</summary>
+    public string? NamespaceLabel { get; init; }
     /// <summary>This context's snapshots inside the window; never empty.</summary>
     public required SnapshotTimeline Window { get; init; }
     public required ProcessSpans Processes { get; init; }
@@ -36,6 +38,8 @@ public sealed class HistoryUnit
     public required string Host { get; init; }
     public long? IpcNamespace { get; init; }
     public required string Label { get; init; }
+    /// <summary>The namespace's own label, as its latest context recorded it; "host" for the initial namespace.</summary>
+    public string? NamespaceLabel { get; init; }
     /// <summary>In time order; each has at least one snapshot in the window.</summary>
     public required IReadOnlyList<ContextWindow> Contexts { get; init; }
     /// <summary>The last context runs on the host's latest boot: its objects still exist.</summary>

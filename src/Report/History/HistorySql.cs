@@ -7,7 +7,7 @@ namespace IpcAudit.Report.History;
 /// </summary>
 internal static class HistorySql
 {
-    public const string Contexts = "SELECT context_id, host, boot_id, ipc_namespace, page_size, sys_uid_max FROM contexts ORDER BY context_id";
+    public const string Contexts = "SELECT context_id, host, boot_id, ipc_namespace, page_size, sys_uid_max, namespace_label FROM contexts ORDER BY context_id";
 
     public const string LimitSets = """
         SELECT limit_set_id, shmmax, shmall, shmmni, shm_rmid_forced, semmsl, semmns, semopm, semmni, msgmax, msgmnb, msgmni

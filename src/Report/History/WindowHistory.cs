@@ -42,10 +42,10 @@ public sealed class WindowHistory
             using (var command = Command(connection, HistorySql.Contexts))
             using (var reader = command.ExecuteReader())
             {
-                var rows = new List<(long Id, string Host, string? Boot, long? Ns, int Page, long? SysUidMax)>();
+                var rows = new List<(long Id, string Host, string? Boot, long? Ns, int Page, long? SysUidMax, string? NsLabel)>();
                 while (reader.Read())
                     rows.Add((reader.GetInt64(0), reader.GetString(1), NullableString(reader, 2), NullableLong(reader, 3), reader.GetInt32(4),
-                        NullableLong(reader, 5)));
+                        NullableLong(reader, 5), NullableString(reader, 6)));
                 foreach (var r in rows)
                 {
                     if (hosts.Count > 0 && !hosts.Contains(r.Host, StringComparer.OrdinalIgnoreCase)) continue;
@@ -53,7 +53,7 @@ public sealed class WindowHistory
                     if (timeline.Count == 0) continue;
                     contexts.Add(new ContextWindow
                     {
-                        ContextId = r.Id, Host = r.Host, BootId = r.Boot, IpcNamespace = r.Ns, PageSize = r.Page, SysUidMax = r.SysUidMax,
+                        ContextId = r.Id, Host = r.Host, BootId = r.Boot, IpcNamespace = r.Ns, PageSize = r.Page, SysUidMax = r.SysUidMax, NamespaceLabel = r.NsLabel,
                         Window = timeline, Processes = LoadProcesses(connection, r.Id),
                         Attribution = ContextAttribution.Load(connection, r.Id, timeline.Times[^1]),
                     });
@@ -70,21 +70,39 @@ public sealed class WindowHistory
         {
             var latestBoot = host.MaxBy(c => c.WindowEnd)!.BootId;
             var byNamespace = host.GroupBy(c => c.IpcNamespace).OrderBy(g => g.Key != HistoryUnit.InitialIpcNamespace).ThenBy(g => g.Key).ToList();
+            var named = byNamespace.ToDictionary(g => g.Key ?? -1, g => NamespaceLabelOf(g.Key, g.OrderBy(c => c.WindowStart).Last()));
             foreach (var ns in byNamespace)
             {
                 var chain = ns.OrderBy(c => c.WindowStart).ToList();
-                var label = byNamespace.Count == 1 || ns.Key == HistoryUnit.InitialIpcNamespace
-                    ? host.Key
-                    : $"{host.Key} ipc:{(ns.Key is { } n ? n.ToString(CultureInfo.InvariantCulture) : "unknown")}";
+                var inode = $"ipc:{(ns.Key is { } n ? n.ToString(CultureInfo.InvariantCulture) : "unknown")}";
+                var nsLabel = named[ns.Key ?? -1];
+                // The namespace's label when it tells it apart from the host's other namespaces ("db1 docker:3f2a1b9c0d1e"),
+                // with the inode when two share one (two containers of the same command).
+                var label = byNamespace.Count == 1 || ns.Key == HistoryUnit.InitialIpcNamespace ? host.Key
+                    : nsLabel is null || nsLabel == NamespaceLabel.Host ? $"{host.Key} {inode}"
+                    : named.Values.Count(v => v == nsLabel) > 1 ? $"{host.Key} {nsLabel} {inode}"
+                    : $"{host.Key} {nsLabel}";
                 units.Add(new HistoryUnit
                 {
-                    Host = host.Key, IpcNamespace = ns.Key, Label = label, Contexts = chain,
+                    Host = host.Key, IpcNamespace = ns.Key, Label = label, NamespaceLabel = nsLabel, Contexts = chain,
                     Current = chain[^1].BootId == latestBoot,
                 });
             }
         }
         return units;
     }
+
+    private static string? NamespaceLabelOf(long? inode, ContextWindow latest) =>
+        latest.NamespaceLabel ?? (inode == HistoryUnit.InitialIpcNamespace ? NamespaceLabel.Host : null);
+
+    /// <summary>
+    /// Only the units of one namespace: its label (case-insensitive) or inode, or "host" for the initial
+    /// namespace. Null takes all.
+    /// </summary>
+    public WindowHistory OfNamespace(string? wanted) => wanted is null ? this
+        : new WindowHistory(_connection, _path, Since, Until, [.. Units.Where(u => NamespaceMatches(u, wanted))]);
+
+    private static bool NamespaceMatches(HistoryUnit u, string wanted) => NamespaceNames.Matches(u.IpcNamespace, u.NamespaceLabel, wanted);
 
     /// <summary>The objects of a context alive at some snapshot of its window.</summary>
     public IReadOnlyList<ObjectRecord> Objects(ContextWindow context) => Guard(_path, () =>

@@ -8,6 +8,9 @@ namespace IpcAudit.Report.Model;
 public sealed record ChurnRow
 {
     public required string Host { get; init; }
+    /// <summary>The IPC namespace inode of the row's unit, and its label ("host", "docker:3f2a1b9c0d1e"); null when unknown.</summary>
+    public long? Namespace { get; init; }
+    public string? NamespaceLabel { get; init; }
     public required string Kind { get; init; }
     public required long Created { get; init; }
     public required long Removed { get; init; }

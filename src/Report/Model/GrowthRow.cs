@@ -4,6 +4,9 @@ namespace IpcAudit.Report.Model;
 public sealed record GrowthRow
 {
     public required string Host { get; init; }
+    /// <summary>The IPC namespace inode of the row's unit, and its label ("host", "docker:3f2a1b9c0d1e"); null when unknown.</summary>
+    public long? Namespace { get; init; }
+    public string? NamespaceLabel { get; init; }
     public required string Kind { get; init; }
     public required uint Owner { get; init; }
     public required long StartCount { get; init; }

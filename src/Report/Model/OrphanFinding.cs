@@ -22,6 +22,9 @@ public sealed record OrphanFinding
 {
     public string Verdict { get; init; } = Model.Verdict.Orphan;
     public required string Host { get; init; }
+    /// <summary>The IPC namespace inode of the row's unit, and its label ("host", "docker:3f2a1b9c0d1e"); null when unknown.</summary>
+    public long? Namespace { get; init; }
+    public string? NamespaceLabel { get; init; }
     public required string Kind { get; init; }
     public required int Id { get; init; }
     /// <summary>"0x%08x".</summary>

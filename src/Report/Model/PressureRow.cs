@@ -4,6 +4,9 @@ namespace IpcAudit.Report.Model;
 public sealed record PressureRow
 {
     public required string Host { get; init; }
+    /// <summary>The IPC namespace inode of the row's unit, and its label ("host", "docker:3f2a1b9c0d1e"); null when unknown.</summary>
+    public long? Namespace { get; init; }
+    public string? NamespaceLabel { get; init; }
     /// <summary>SHMMNI, SHMALL, SHMMAX, SEMMNI, SEMMNS, SEMMSL, MSGMNI, MSGMNB.</summary>
     public required string Limit { get; init; }
     /// <summary><see cref="LimitRoles.Pool"/> (every object draws on it) or <see cref="LimitRoles.Cap"/> (a ceiling on one object).</summary>

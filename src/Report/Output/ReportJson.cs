@@ -32,6 +32,7 @@ public static class ReportJson
     {
         w.WriteString("verdict", o.Verdict);
         w.WriteString("host", o.Host);
+        NamespaceFields(w, o.Namespace, o.NamespaceLabel);
         w.WriteString("kind", o.Kind);
         w.WriteNumber("id", o.Id);
         w.WriteString("key", o.Key);
@@ -51,6 +52,13 @@ public static class ReportJson
         Strings(w, "missing", o.Missing);
         FindingProcesses.Write(w, o.Processes);
         if (o.SuggestedCommand is { } command) w.WriteString("suggested_command", command); else w.WriteNull("suggested_command");
+    }
+
+    /// <summary>`namespace` (the IPC namespace inode) and `namespace_label`, null when unknown.</summary>
+    private static void NamespaceFields(Utf8JsonWriter w, long? inode, string? label)
+    {
+        if (inode is { } n) w.WriteNumber("namespace", n); else w.WriteNull("namespace");
+        w.WriteString("namespace_label", label);
     }
 
     private static void Strings(Utf8JsonWriter w, string name, IReadOnlyList<string> values)
@@ -81,6 +89,7 @@ public static class ReportJson
         {
             w.WriteStartObject();
             w.WriteString("host", g.Host);
+            NamespaceFields(w, g.Namespace, g.NamespaceLabel);
             w.WriteString("kind", g.Kind);
             w.WriteNumber("owner", g.Owner);
             w.WriteNumber("start_count", g.StartCount);
@@ -100,6 +109,7 @@ public static class ReportJson
         {
             w.WriteStartObject();
             w.WriteString("host", p.Host);
+            NamespaceFields(w, p.Namespace, p.NamespaceLabel);
             w.WriteString("limit", p.Limit);
             w.WriteNumber("used", p.Used);
             if (p.Max is { } max) w.WriteNumber("max", max); else w.WriteNull("max");
@@ -123,6 +133,7 @@ public static class ReportJson
         {
             w.WriteStartObject();
             w.WriteString("host", c.Host);
+            NamespaceFields(w, c.Namespace, c.NamespaceLabel);
             w.WriteString("kind", c.Kind);
             w.WriteNumber("created", c.Created);
             w.WriteNumber("removed", c.Removed);

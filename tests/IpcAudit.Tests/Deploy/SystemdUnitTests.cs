@@ -47,7 +47,9 @@ public sealed class SystemdUnitTests : IDisposable
         Assert.DoesNotContain("ProcSubset", settings.Keys);
         Assert.False(settings.TryGetValue("ProtectProc", out var protectProc) && protectProc is "invisible" or "noaccess", protectProc);
         Assert.DoesNotContain("MemoryDenyWriteExecute", settings.Keys);
-        Assert.Equal("CAP_SYS_PTRACE CAP_IPC_OWNER", settings["CapabilityBoundingSet"]);
+        Assert.Equal("CAP_SYS_PTRACE CAP_IPC_OWNER CAP_SYS_ADMIN", settings["CapabilityBoundingSet"]);
+        // setns into containers' IPC and UTS namespaces, and nothing else namespace-wise.
+        Assert.Equal("ipc uts", settings["RestrictNamespaces"]);
 
         var timer = Settings(File.ReadAllLines(Path.Combine(Packaged, "ipcaudit-collect.timer")));
         Assert.Equal("*:0/5", timer["OnCalendar"]);

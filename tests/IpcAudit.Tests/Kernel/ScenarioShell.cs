@@ -38,7 +38,8 @@ internal static class ScenarioShell
         $"id{index}=$(python3 \"$SCENARIO\" {arguments} | tee -a made.jsonl | sed -n 's/.*\"id\": \\([0-9]*\\).*/\\1/p')";
 
     /// <summary>Runs the preamble and <paramref name="body"/> in <paramref name="work"/>; a failure or time-out carries the log's tail.</summary>
-    public static void Run(TempDirectory work, string body, TimeSpan limit, string what)
+    /// <param name="unshare">unshare's options; a private IPC namespace unless a test needs more (its own PID namespace and /proc).</param>
+    public static void Run(TempDirectory work, string body, TimeSpan limit, string what, IReadOnlyList<string>? unshare = null)
     {
         var script = work.File("script.sh");
         File.WriteAllText(script, Preamble + body);
@@ -52,7 +53,7 @@ internal static class ScenarioShell
         };
         try
         {
-            var bash = BoundedProcess.Run("unshare", ["--ipc", "bash", script], limit, environment);
+            var bash = BoundedProcess.Run("unshare", [.. unshare ?? ["--ipc"], "bash", script], limit, environment);
             if (bash.ExitCode != 0)
                 throw new InvalidOperationException($"{what} failed (exit {bash.ExitCode}):\n{bash.Stderr}{Tail(work.File("script.log"))}");
         }

@@ -84,9 +84,9 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Equal(90.0, shmmni.GetProperty("percent").GetDouble());
         Assert.Equal(JsonValueKind.Null, shmmni.GetProperty("projected_exhaustion").ValueKind);
         var growth = root.GetProperty("growth").EnumerateArray().Single();
-        Assert.Equal(["host", "kind", "owner", "start_count", "end_count", "start_bytes", "end_bytes", "count_slope_per_day",
+        Assert.Equal(["host", "namespace", "namespace_label", "kind", "owner", "start_count", "end_count", "start_bytes", "end_bytes", "count_slope_per_day",
             "bytes_slope_per_day", "created", "removed"], growth.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(["host", "kind", "created", "removed", "vanished_while_used", "sys_uid_max", "sys_uid_max_assumed", "reaped"],
+        Assert.Equal(["host", "namespace", "namespace_label", "kind", "created", "removed", "vanished_while_used", "sys_uid_max", "sys_uid_max_assumed", "reaped"],
             root.GetProperty("churn").EnumerateArray().First().EnumerateObject().Select(p => p.Name));
     }
 
@@ -102,7 +102,7 @@ public sealed class ReportCommandTests : IDisposable
         Assert.Empty(run.Stdout);
         using var doc = JsonDocument.Parse(File.ReadAllText(file));
         var orphan = doc.RootElement.GetProperty("orphans").EnumerateArray().Single();
-        Assert.Equal(["verdict", "host", "kind", "id", "key", "owner", "owner_name", "application", "bytes", "first_seen", "unused_since", "orphaned_since", "last_operation",
+        Assert.Equal(["verdict", "host", "namespace", "namespace_label", "kind", "id", "key", "owner", "owner_name", "application", "bytes", "first_seen", "unused_since", "orphaned_since", "last_operation",
             "age_seconds", "creator_pid", "creator_alive", "reason", "evidence", "missing", "processes", "suggested_command"], orphan.EnumerateObject().Select(p => p.Name));
         Assert.Equal(JsonValueKind.Array, orphan.GetProperty("evidence").ValueKind);
         Assert.All(orphan.GetProperty("evidence").EnumerateArray(), e => Assert.Equal(JsonValueKind.String, e.ValueKind));

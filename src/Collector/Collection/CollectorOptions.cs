@@ -8,4 +8,6 @@ public sealed record CollectorOptions
     public string LoginDefsPath { get; init; } = "/etc/login.defs";
     public DateTimeOffset? At { get; init; }
     public string? HostOverride { get; init; }
+    /// <summary>The POSIX shared memory tmpfs (only read with the live /proc).</summary>
+    public string DevShmPath { get; init; } = Proc.DevShmDirectory.DefaultPath;
 }

@@ -19,6 +19,8 @@ public sealed record Snapshot
     /// inode from the one that had it before.
     /// </summary>
     public DateTimeOffset? NamespaceOldestStart { get; init; }
+    /// <summary>POSIX shared memory, named semaphores and message queues; null when not collected (a saved /proc copy).</summary>
+    public PosixIpc? Posix { get; init; }
     /// <summary>Human notes, e.g. "this kernel has no System V IPC (/proc/sysvipc missing)".</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

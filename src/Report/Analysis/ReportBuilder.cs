@@ -3,6 +3,7 @@ using IpcAudit.Store;
 using IpcAudit.Report.Analysis.Verdicts;
 using IpcAudit.Report.History;
 using IpcAudit.Report.Model;
+using IpcAudit.Report.Posix;
 using Microsoft.Data.Sqlite;
 
 namespace IpcAudit.Report.Analysis;
@@ -32,9 +33,11 @@ public static class ReportBuilder
         var series = history.Units.Select(u => new UnitSeries(u)).ToList();
         var churn = new ChurnAnalyzer(history.Units);
         var verdicts = new VerdictFinder(history, request.OrphanAge);
+        var posix = new PosixReport(connection, request.OrphanAge);
         for (var u = 0; u < history.Units.Count; u++)
         {
             var unit = history.Units[u];
+            posix.Observe(unit);
             for (var c = 0; c < unit.Contexts.Count; c++)
             {
                 var context = unit.Contexts[c];
@@ -49,15 +52,15 @@ public static class ReportBuilder
             series[u].Finish();
         }
         progress.Clear();
-        var (orphans, idle) = verdicts.Findings();
+        var (orphans, idle) = posix.Merge(verdicts.Findings());
 
         return new ReportDocument
         {
             Window = new ReportWindow(request.Since, request.Until, history.SnapshotCount, history.Hosts),
             Orphans = orphans,
             Idle = idle,
-            Growth = series.SelectMany(s => GrowthAnalyzer.Analyze(s, churn)).ToList(),
-            Pressure = series.SelectMany(LimitPressureAnalyzer.Analyze).ToList(),
+            Growth = posix.WithGrowth(series.SelectMany(s => GrowthAnalyzer.Analyze(s, churn)).ToList()),
+            Pressure = posix.WithPressure(series.SelectMany(LimitPressureAnalyzer.Analyze).ToList()),
             Churn = churn.Rows(),
             Series = series.Select(s => s.ToHostSeries()).ToList(),
         };
@@ -89,12 +92,14 @@ public static class ReportBuilder
     {
         var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts);
         var verdicts = new VerdictFinder(history, request.OrphanAge);
+        var posix = new PosixReport(connection, request.OrphanAge);
         foreach (var unit in history.Units)
         {
             if (!unit.Current || unit.Contexts.Count == 0 || !include(unit)) continue;
             var last = unit.Contexts.Count - 1;
             verdicts.Observe(unit, last, history.Objects(unit.Contexts[last]));
+            posix.ObserveVerdicts(unit);
         }
-        return verdicts.Findings();
+        return posix.Merge(verdicts.Findings());
     }
 }

@@ -11,8 +11,9 @@ internal sealed partial record OrphanCsvRow
     [CsvColumn("verdict")] public string Verdict { get; init; } = "";
     [CsvColumn("host")] public string Host { get; init; } = "";
     [CsvColumn("kind")] public string Kind { get; init; } = "";
-    [CsvColumn("id")] public int Id { get; init; }
-    [CsvColumn("key")] public string Key { get; init; } = "";
+    [CsvColumn("id")] public int? Id { get; init; }
+    [CsvColumn("key")] public string? Key { get; init; }
+    [CsvColumn("name")] public string? Name { get; init; }
     [CsvColumn("owner")] public uint Owner { get; init; }
     [CsvColumn("bytes")] public ulong Bytes { get; init; }
     [CsvColumn("first_seen")] public string FirstSeen { get; init; } = "";

@@ -42,7 +42,8 @@ internal static class PosixCollection
             var notes = new List<string>();
             if (mounted is null) notes.Add("mqueue not mounted: read through a private mount of the collector's own");
             if (unreadable > 0) notes.Add($"{unreadable} queues could not be opened read-only (mq_getattr): messages unknown");
-            return new(withLimits with { Mq = queues, MqQueues = queues.Count }, unreadable == 0, notes.Count == 0 ? null : string.Join("; ", notes));
+            // The listing is complete either way: a queue whose attributes could not be read keeps its history, with messages unknown.
+            return new(withLimits with { Mq = queues, MqQueues = queues.Count }, true, notes.Count == 0 ? null : string.Join("; ", notes));
         });
         return (result, ok);
     }

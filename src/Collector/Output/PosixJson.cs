@@ -6,25 +6,29 @@ namespace IpcAudit.Collector.Output;
 /// <summary>`collect --json`: the POSIX arrays and the POSIX members of `limits` and `usage`.</summary>
 internal static class PosixJson
 {
+    // Written only when POSIX IPC was collected (a live snapshot); a saved /proc copy's and a stored
+    // snapshot's JSON (`show`) stay as they were.
     public static void Limits(Utf8JsonWriter w, PosixIpc? p)
     {
-        w.WriteNumberOrNull("devshm_bytes", p?.DevshmBytes);
-        w.WriteNumberOrNull("mq_queues_max", p?.MqQueuesMax); w.WriteNumberOrNull("mq_msg_max", p?.MqMsgMax);
-        w.WriteNumberOrNull("mq_msgsize_max", p?.MqMsgsizeMax); w.WriteNumberOrNull("mq_msg_default", p?.MqMsgDefault);
-        w.WriteNumberOrNull("mq_msgsize_default", p?.MqMsgsizeDefault);
+        if (p is null) return;
+        w.WriteNumberOrNull("devshm_bytes", p.DevshmBytes);
+        w.WriteNumberOrNull("mq_queues_max", p.MqQueuesMax); w.WriteNumberOrNull("mq_msg_max", p.MqMsgMax);
+        w.WriteNumberOrNull("mq_msgsize_max", p.MqMsgsizeMax); w.WriteNumberOrNull("mq_msg_default", p.MqMsgDefault);
+        w.WriteNumberOrNull("mq_msgsize_default", p.MqMsgsizeDefault);
     }
 
     public static void Usage(Utf8JsonWriter w, PosixIpc? p)
     {
-        w.WriteNumberOrNull("devshm_used_bytes", p?.DevshmUsedBytes);
-        w.WriteNumberOrNull("mq_queues", p?.MqQueues);
+        if (p is null) return;
+        w.WriteNumberOrNull("devshm_used_bytes", p.DevshmUsedBytes);
+        w.WriteNumberOrNull("mq_queues", p.MqQueues);
     }
 
     public static void Objects(Utf8JsonWriter w, PosixIpc? p)
     {
-        Files(w, "posix_shm", p?.Shm);
-        Files(w, "posix_sem", p?.Sem);
-        if (p is null) { w.WriteNull("posix_mq"); return; }
+        if (p is null) return;
+        Files(w, "posix_shm", p.Shm);
+        Files(w, "posix_sem", p.Sem);
         w.WriteStartArray("posix_mq");
         foreach (var q in p.Mq)
         {
@@ -41,9 +45,8 @@ internal static class PosixJson
         w.WriteEndArray();
     }
 
-    private static void Files(Utf8JsonWriter w, string name, IReadOnlyList<PosixShmObject>? objects)
+    private static void Files(Utf8JsonWriter w, string name, IReadOnlyList<PosixShmObject> objects)
     {
-        if (objects is null) { w.WriteNull(name); return; }
         w.WriteStartArray(name);
         foreach (var o in objects)
         {

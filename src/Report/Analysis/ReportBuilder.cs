@@ -74,7 +74,7 @@ public static class ReportBuilder
     public static IReadOnlyList<OrphanFinding> Orphans(string databasePath, ReportRequest request)
     {
         using var connection = IpcAuditDatabase.OpenForRead(databasePath);
-        return CurrentVerdicts(connection, request, _ => true).Orphans;
+        return CurrentVerdicts(connection, request, _ => true, withPosix: true).Orphans;
     }
 
     /// <summary>
@@ -87,8 +87,9 @@ public static class ReportBuilder
         CurrentVerdicts(connection, request, unit => unit.Contexts[^1].ContextId == contextId);
 
     /// <summary>Judges only the objects that still exist (the last context of each current unit that <paramref name="include"/> takes).</summary>
+    /// <param name="withPosix">POSIX objects too (the textfile's orphan counts); reap removes System V objects only.</param>
     private static (IReadOnlyList<OrphanFinding> Orphans, IReadOnlyList<OrphanFinding> Idle) CurrentVerdicts(
-        SqliteConnection connection, ReportRequest request, Func<HistoryUnit, bool> include)
+        SqliteConnection connection, ReportRequest request, Func<HistoryUnit, bool> include, bool withPosix = false)
     {
         var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts);
         var verdicts = new VerdictFinder(history, request.OrphanAge);
@@ -98,7 +99,7 @@ public static class ReportBuilder
             if (!unit.Current || unit.Contexts.Count == 0 || !include(unit)) continue;
             var last = unit.Contexts.Count - 1;
             verdicts.Observe(unit, last, history.Objects(unit.Contexts[last]));
-            posix.ObserveVerdicts(unit);
+            if (withPosix) posix.ObserveVerdicts(unit);
         }
         return posix.Merge(verdicts.Findings());
     }

@@ -13,7 +13,6 @@ internal sealed partial record OrphanCsvRow
     [CsvColumn("kind")] public string Kind { get; init; } = "";
     [CsvColumn("id")] public int? Id { get; init; }
     [CsvColumn("key")] public string? Key { get; init; }
-    [CsvColumn("name")] public string? Name { get; init; }
     [CsvColumn("owner")] public uint Owner { get; init; }
     [CsvColumn("bytes")] public ulong Bytes { get; init; }
     [CsvColumn("first_seen")] public string FirstSeen { get; init; } = "";
@@ -27,6 +26,8 @@ internal sealed partial record OrphanCsvRow
     [CsvColumn("evidence")] public string Evidence { get; init; } = "";
     [CsvColumn("missing")] public string Missing { get; init; } = "";
     [CsvColumn("suggested_command")] public string? SuggestedCommand { get; init; }
+    /// <summary>POSIX kinds only (their id and key are empty); last, so the System V columns keep their places.</summary>
+    [CsvColumn("name")] public string? Name { get; init; }
 }
 
 [CsvRecord]

@@ -33,9 +33,9 @@ public static class ReportJson
         w.WriteString("verdict", o.Verdict);
         w.WriteString("host", o.Host);
         w.WriteString("kind", o.Kind);
-        // POSIX objects are named and have no id or key.
-        if (o.IsPosix) { w.WriteNull("id"); w.WriteNull("key"); } else { w.WriteNumber("id", o.Id); w.WriteString("key", o.Key); }
-        w.WriteString("name", o.Name);
+        // POSIX objects are named and have no id or key; System V rows stay as they were (no name).
+        if (o.IsPosix) { w.WriteNull("id"); w.WriteNull("key"); w.WriteString("name", o.Name); }
+        else { w.WriteNumber("id", o.Id); w.WriteString("key", o.Key); }
         w.WriteNumber("owner", o.Owner);
         w.WriteNumber("bytes", o.Bytes);
         w.WriteString("first_seen", TypedJson.IsoTime(o.FirstSeen));

@@ -22,7 +22,7 @@ public class ReportCsvTests
         using var tmp = new TempDirectory();
         ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample(), ReportFixtures.GeneratedAt);
         const string findings = "verdict,host,kind,id,key,owner,bytes,first_seen,unused_since,orphaned_since,last_operation,age_seconds,"
-                                + "creator_pid,creator_alive,reason,evidence,missing,suggested_command";
+                                + "creator_pid,creator_alive,reason,evidence,missing,suggested_command,name";
         Assert.Equal(findings, FirstLine(tmp.File("orphans.csv")));
         Assert.Equal(findings, FirstLine(tmp.File("idle.csv")));
         Assert.Equal("host,kind,owner,start_count,end_count,start_bytes,end_bytes,count_slope_per_day,bytes_slope_per_day,created,removed",
@@ -62,9 +62,9 @@ public class ReportCsvTests
         var host = "\"'=evil?[31m <script>alert(1)</script> \"\"q\"\" 'a'\nnext\"";
         Assert.Contains(host + ",shm,1,\"'=0x1?[31m\",1000,4096,", orphans);
         Assert.Contains(",\"'=1+2\",", orphans);
-        Assert.Contains(",ipcrm -m 1\r\n", orphans);
+        Assert.Contains(",ipcrm -m 1,\r\n", orphans);  // the last column, name, is empty for System V
         Assert.Contains(",\"'+1+2 <script>alert(1)</script>\",", orphans);
-        Assert.Contains(",ipcrm -m 2\r\n", orphans);
+        Assert.Contains(",ipcrm -m 2,\r\n", orphans);
         Assert.Contains(",\"'@x\n?[31m\",", File.ReadAllText(tmp.File("idle.csv")));
         Assert.Contains(",\"'-1+2\nsecond line\",", orphans);
         Assert.Contains(",\"'@SUM(1,1)?[31m\",", orphans);

@@ -53,15 +53,11 @@ public sealed class PosixHistory(SqliteConnection connection)
     {
         var result = new List<PosixObject>();
         if (!Present) return result;
-        using var command = connection.CreateCommand();
-        command.CommandText = ObjectsSql;
-        command.Parameters.AddWithValue("$context", context.ContextId);
-        command.Parameters.AddWithValue("$from", context.WindowStart);
-        command.Parameters.AddWithValue("$to", context.WindowEnd);
+        using var command = InWindow(ObjectsSql, context);
         using var r = command.ExecuteReader();
         List<PosixState>? states = null;
         long current = -1;
-        (string Kind, string Name, long FirstSeen, long? Removed) head = default;
+        (string Kind, string Name, long FirstSeen, long? Removed) head = ("", "", 0, null);
         while (r.Read())
         {
             var id = r.GetInt64(0);
@@ -83,15 +79,22 @@ public sealed class PosixHistory(SqliteConnection connection)
     {
         var result = new List<PosixLevel>();
         if (!Present) return result;
-        using var command = connection.CreateCommand();
-        command.CommandText = LevelsSql;
-        command.Parameters.AddWithValue("$context", context.ContextId);
-        command.Parameters.AddWithValue("$from", context.WindowStart);
-        command.Parameters.AddWithValue("$to", context.WindowEnd);
+        using var command = InWindow(LevelsSql, context);
         using var r = command.ExecuteReader();
         while (r.Read())
             result.Add(new PosixLevel(r.GetInt64(0), StateQuery.N(r, 1), StateQuery.N(r, 2), StateQuery.N(r, 3), StateQuery.N(r, 4)));
         return result;
+    }
+
+    /// <summary>A statement over one context's window ($context, $from, $to).</summary>
+    private SqliteCommand InWindow(string sql, ContextWindow context)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$context", context.ContextId);
+        command.Parameters.AddWithValue("$from", context.WindowStart);
+        command.Parameters.AddWithValue("$to", context.WindowEnd);
+        return command;
     }
 
     /// <summary>NULL is unknown, "[]" is none.</summary>

@@ -44,26 +44,18 @@ public sealed class PosixReport(SqliteConnection connection, TimeSpan orphanAge)
         return (orphans, idle);
     }
 
-    public IReadOnlyList<GrowthRow> WithGrowth(List<GrowthRow> sysv)
-    {
-        foreach (var s in _series)
-        {
-            var rows = s.Growth();
-            // After the unit's System V rows: the report lists per host.
-            var host = rows.Count > 0 ? rows[0].Host : null;
-            var at = host is null ? sysv.Count : sysv.FindLastIndex(r => r.Host == host) + 1;
-            sysv.InsertRange(at == 0 ? sysv.Count : at, rows);
-        }
-        return sysv;
-    }
+    public IReadOnlyList<GrowthRow> WithGrowth(List<GrowthRow> sysv) => AfterEachHost(sysv, s => s.Growth(), r => r.Host);
 
-    public IReadOnlyList<PressureRow> WithPressure(List<PressureRow> sysv)
+    public IReadOnlyList<PressureRow> WithPressure(List<PressureRow> sysv) => AfterEachHost(sysv, s => s.Pressure(), r => r.Host);
+
+    /// <summary>Each unit's POSIX rows after its System V rows: the report lists per host.</summary>
+    private List<T> AfterEachHost<T>(List<T> sysv, Func<PosixSeries, IReadOnlyList<T>> rowsOf, Func<T, string> host)
     {
         foreach (var s in _series)
         {
-            var rows = s.Pressure();
-            var host = rows.Count > 0 ? rows[0].Host : null;
-            var at = host is null ? sysv.Count : sysv.FindLastIndex(r => r.Host == host) + 1;
+            var rows = rowsOf(s);
+            if (rows.Count == 0) continue;
+            var at = sysv.FindLastIndex(r => host(r) == host(rows[0])) + 1;
             sysv.InsertRange(at == 0 ? sysv.Count : at, rows);
         }
         return sysv;

@@ -180,7 +180,7 @@ public sealed class PosixKernelTests(PosixScenario scenario) : IClassFixture<Pos
             Assert.Equal(JsonValueKind.Null, o.GetProperty("key").ValueKind);
         }
         // Made by a process no snapshot saw: nothing proves it abandoned.
-        var idle = scenario.Report.GetProperty("idle").EnumerateArray().Select(o => o.GetProperty("name").GetString()).ToArray();
+        var idle = scenario.Report.GetProperty("idle").EnumerateArray().Select(o => o.GetProperty("name").GetString()!).ToArray();
         Assert.Equal(["psm_nobody"], idle);
     }
 

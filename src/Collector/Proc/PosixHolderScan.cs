@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Globalization;
+using System.IO.Enumeration;
 using System.Text;
 using IpcAudit.Collector.Native;
 
@@ -41,17 +42,21 @@ public sealed class PosixHolderScan(ProcRoot proc, IReadOnlySet<(ulong Device, u
         }
 
         var fdDir = proc.PathOf(pid.ToString(CultureInfo.InvariantCulture) + "/fd");
+        Span<byte> target = stackalloc byte[512];
         try
         {
-            foreach (var fd in Directory.EnumerateFileSystemEntries(fdDir))
+            // Names only: no FileInfo or stat per descriptor; a process holds hundreds of links and few are ours.
+            var names = new FileSystemEnumerable<string>(fdDir, static (ref FileSystemEntry e) => e.FileName.ToString(),
+                new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false });
+            foreach (var name in names)
             {
-                string? target;
-                try { target = new FileInfo(fd).LinkTarget; }
-                catch (IOException) { continue; }
-                if (target is null) continue;
-                var isShm = target.StartsWith(prefix, StringComparison.Ordinal);
+                var fd = fdDir + "/" + name;
+                var length = LinkReader.Read(fd, target);
+                if (length <= 1 || length >= target.Length) continue;
+                var link = target[..length];
+                var isShm = link.StartsWith("/dev/shm/"u8);
                 // A queue's link is "/NAME": a single path component; everything else is not ours.
-                var maybeQueue = mqueueDevice is not null && target.Length > 1 && target[0] == '/' && target.IndexOf('/', 1) < 0;
+                var maybeQueue = mqueueDevice is not null && link[0] == (byte)'/' && link[1..].IndexOf((byte)'/') < 0;
                 if (!isShm && !maybeQueue) continue;
                 if (FileStatus.Of(fd, follow: true) is not { } st) continue;
                 var key = (st.Device, st.Inode);

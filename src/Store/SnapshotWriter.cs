@@ -57,6 +57,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         if (snapshot.StepSucceeded(ObjectsStepShm)) Sync(ShmKind.Instance, snapshot.Shm, context, at);
         if (snapshot.StepSucceeded(ObjectsStepSem)) Sync(SemKind.Instance, snapshot.Sem, context, at);
         if (snapshot.StepSucceeded(ObjectsStepMsg)) Sync(MsgKind.Instance, snapshot.Msg, context, at);
+        new PosixWriter(connection, transaction).Write(snapshot, snapshotId, context, at);
         if (snapshot.StepSucceeded(ProcessesStep))
         {
             SyncProcesses([.. snapshot.Processes, .. LastUsersOfRemoved(snapshot.Processes, at)], context, at);

@@ -10,4 +10,12 @@ public sealed record CollectorOptions
     public string EtcDirectory { get; init; } = "/etc";
     public DateTimeOffset? At { get; init; }
     public string? HostOverride { get; init; }
+    /// <summary>The POSIX shared memory tmpfs (only read with the live /proc).</summary>
+    public string DevShmPath { get; init; } = Proc.DevShmDirectory.DefaultPath;
+    /// <summary>
+    /// False for an IPC namespace entered from outside: /dev/shm and the mqueue mount the collector sees
+    /// are its own mount namespace's, so reading them there would file the host's POSIX objects under
+    /// the container too.
+    /// </summary>
+    public bool Posix { get; init; } = true;
 }

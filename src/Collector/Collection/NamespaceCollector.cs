@@ -117,7 +117,7 @@ public sealed class NamespaceCollector(CollectorOptions options, NamespaceSelect
             // The pid may have been reused by a process of another namespace since the pass: check where we are.
             if (NsIpcLink.Read(proc) != ns.Inode) continue;
 
-            var snapshot = SnapshotCollector.For(options).Collect();
+            var snapshot = SnapshotCollector.For(options with { Posix = false }).Collect();
             // The UTS namespace last: the snapshot's host name is the host's, the label's is the container's.
             var uts = NamespaceEntry.Enter(link + "uts", NamespaceEntry.CloneNewUts) == 0 ? NamespaceEntry.HostName() : null;
             var label = NamespaceLabeler.Label(proc, ns.Inode, ns.PidsOldestFirst, uts, hostName ?? snapshot.Host.Host);

@@ -44,18 +44,24 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
         if (!Path.Exists(proc.PathOf("sysvipc")))
             notes.Add($"this kernel has no System V IPC ({proc.PathOf("sysvipc")} missing): empty snapshot");
         IReadOnlyList<ShmSegment> shmBase = shmList ?? [];
-        var shm = steps.Run("attachments", shmBase, () => ReadAttachments(shmBase));
+        // POSIX objects live in files of this machine, not of a saved /proc copy.
+        var posix = proc.IsLive && options.Posix ? PosixCollection.ReadShm(steps, options.DevShmPath) : null;
+        var posixQueuesRead = false;
+        if (posix is not null) (posix, posixQueuesRead) = PosixCollection.ReadMq(steps, proc, posix);
+        var holders = posix is null ? null : PosixCollection.HolderScan(proc, posix);
+        var shm = steps.Run("attachments", shmBase, () => ReadAttachments(shmBase, holders));
+        if (posix is not null) posix = PosixCollection.WithHolders(posix, holders, steps.Steps[^1].Succeeded);
         var usage = steps.Run("usage", new IpcUsage(), () => FromSyscall(syscalls.ReadUsage(), new IpcUsage()));
 
         queuesAndSemaphores.Join(worker);
         var (sem, msg) = (queuesAndSemaphores.Sem, queuesAndSemaphores.Msg);
-        var facts = steps.Run("processes", ProcessFacts.Unknown, () => ReadProcessFacts(host, shm, sem, msg));
+        var facts = steps.Run("processes", ProcessFacts.Unknown, () => ReadProcessFacts(host, shm, sem, msg, posix));
         var names = steps.Run("names", (IReadOnlyList<AccountName>)[], () => ReadAccountNames(shm, sem, msg, facts.Processes));
 
         return new Snapshot
         {
             Host = host, TakenAt = takenAt, CollectorVersion = Version, Limits = limits, Usage = usage,
-            Shm = shm, Sem = sem, Msg = msg, Processes = facts.Processes, NamespaceOldestStart = facts.NamespaceOldestStart,
+            Shm = shm, Sem = sem, Msg = msg, Posix = posix, Processes = facts.Processes, NamespaceOldestStart = facts.NamespaceOldestStart,
             Steps = InCollectionOrder(steps.Steps, queuesAndSemaphores.Steps.Steps), Notes = notes, AccountNames = names,
         };
     }
@@ -73,7 +79,7 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
     /// nobody is recorded dead.
     /// </summary>
     private StepOutcome<ProcessFacts> ReadProcessFacts(HostIdentity host,
-        IReadOnlyList<ShmSegment> shm, IReadOnlyList<SemArray> sem, IReadOnlyList<MsgQueue> msg)
+        IReadOnlyList<ShmSegment> shm, IReadOnlyList<SemArray> sem, IReadOnlyList<MsgQueue> msg, PosixIpc? posix)
     {
         // In a child PID namespace the objects' pids (the kernel's, as seen from the IPC namespace's
         // owner) are other processes' or nobody's here: none of them can be called dead.
@@ -85,6 +91,7 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
             return new(ProcessFacts.Unknown, false, $"{proc.PathOf("stat")} missing: no boot time, liveness unknown");
 
         var pids = new List<int>(ReferencedPids.Of(shm, sem, msg));
+        if (posix is not null) pids.AddRange(posix.ReferencedPids());
         var uids = new List<uint>();
         foreach (var o in shm) { uids.Add(o.Uid); uids.Add(o.Cuid); }
         foreach (var o in sem) { uids.Add(o.Uid); uids.Add(o.Cuid); }
@@ -132,7 +139,7 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
 
     /// <summary>The order steps are stored and printed in, whichever thread ran them.</summary>
     private static readonly string[] StepOrder =
-        ["host", "limits", "shm", "sem", "msg", "sem-values", "msg-qbytes", "attachments", "usage", "processes", "names"];
+        ["host", "limits", "shm", "sem", "msg", "sem-values", "msg-qbytes", PosixCollection.ShmStep, PosixCollection.MqStep, "attachments", "usage", "processes", "names"];
 
     private static List<CollectionStep> InCollectionOrder(IReadOnlyList<CollectionStep> main, IReadOnlyList<CollectionStep> worker)
     {
@@ -195,7 +202,9 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
             "shm" or "sem" or "msg" => proc.PathOf("sysvipc/" + step),
             "sem-values" => proc.IsLive ? "semctl GETALL/GETNCNT/GETZCNT/GETPID per array" : notLive,
             "msg-qbytes" => proc.IsLive ? "msgctl IPC_STAT per queue" : notLive,
-            "attachments" => proc.PathOf("[pid]/maps"),
+            "attachments" => proc.PathOf("[pid]/maps") + (proc.IsLive ? $", {proc.PathOf("[pid]/fd")} (POSIX holders)" : ""),
+            PosixCollection.ShmStep => $"{options.DevShmPath} (statx, statfs)",
+            PosixCollection.MqStep => $"{proc.PathOf("sys/fs/mqueue/*")}, the mqueue filesystem ({proc.PathOf("self/mounts")}), mq_getattr per queue",
             "usage" => proc.IsLive ? "shmctl SHM_INFO, semctl SEM_INFO, msgctl MSG_INFO" : notLive,
             "names" => $"{Path.Combine(EtcDirectory(), "passwd")}, {Path.Combine(EtcDirectory(), "group")}",
             "processes" => $"{proc.PathOf("[pid]/{stat,status,cmdline,exe,cwd,cgroup}")}, {proc.PathOf("stat")} (btime), {proc.PathOf("[pid]/ns/ipc")} and owner for holders",
@@ -259,14 +268,15 @@ public sealed class SnapshotCollector(ProcRoot proc, IIpcSyscalls syscalls, Coll
     /// <summary>The attachments step's note when no segment is attached: skipped as not needed, not failed.</summary>
     public const string SkippedNoAttachments = "skipped, not needed: no segment has attachments (nattch 0 for all)";
 
-    private StepOutcome<IReadOnlyList<ShmSegment>> ReadAttachments(IReadOnlyList<ShmSegment> segments)
+    private StepOutcome<IReadOnlyList<ShmSegment>> ReadAttachments(IReadOnlyList<ShmSegment> segments, PosixHolderScan? posix)
     {
-        if (segments.Count == 0) return new(segments);
+        if (segments.Count == 0 && posix is null) return new(segments);
         // Σ nattch = 0: the kernel itself says nobody maps any segment, so every attacher list is
         // known empty without reading every process's maps (~180 ms per 480,000 mapped areas).
-        if (segments.All(s => s.Nattch == 0))
+        // POSIX objects have no such count: their holders are always looked for.
+        if (segments.All(s => s.Nattch == 0) && posix is null)
             return new(segments.Select(s => s with { AttachedPids = [] }).ToList(), true, SkippedNoAttachments);
-        var scan = new ShmAttachmentScanner(proc).Scan();
+        var scan = new ShmAttachmentScanner(proc, posix).Scan();
         var result = new ShmSegment[segments.Count];
         for (var i = 0; i < segments.Count; i++)
         {

@@ -23,6 +23,8 @@ public sealed record Snapshot
     public IReadOnlyList<AccountName> AccountNames { get; init; } = [];
     /// <summary>What this snapshot's IPC namespace is ("host", a container); null when not labelled (a saved /proc).</summary>
     public NamespaceLabel? Namespace { get; init; }
+    /// <summary>POSIX shared memory, named semaphores and message queues; null when not collected (a saved /proc copy).</summary>
+    public PosixIpc? Posix { get; init; }
     /// <summary>Human notes, e.g. "this kernel has no System V IPC (/proc/sysvipc missing)".</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 

@@ -60,6 +60,23 @@ public static class PrometheusTextfile
             f.Gauge("ipcaudit_msg_bytes", "Bytes waiting in all System V message queues.", [new(null, Sum(s.Msg.Select(q => q.Cbytes)))]);
         }
 
+        if (s.Posix is { } p)
+        {
+            // POSIX IPC: per kind, objects and the /dev/shm memory they hold (allocated bytes; bytes queued for queues).
+            var kinds = new List<(string Kind, double Count, double Bytes)>();
+            if (s.StepSucceeded("posix-shm"))
+                kinds.AddRange([(PosixKinds.Shm, p.Shm.Count, p.Shm.Sum(o => (double)o.AllocatedBytes)), (PosixKinds.Sem, p.Sem.Count, p.Sem.Sum(o => (double)o.AllocatedBytes))]);
+            if (s.StepSucceeded("posix-mq")) kinds.Add((PosixKinds.Mq, p.Mq.Count, p.Mq.Sum(q => (double)q.QsizeBytes)));
+            f.Gauge("ipcaudit_posix_objects", "POSIX IPC objects: /dev/shm files (posix_shm), named semaphores (posix_sem), message queues (posix_mq).",
+                kinds.Select(k => new PrometheusFamilies.Sample(Label("kind", k.Kind), k.Count)));
+            f.Gauge("ipcaudit_posix_bytes", "Bytes POSIX IPC objects hold: allocated in /dev/shm, or queued in message queues.",
+                kinds.Select(k => new PrometheusFamilies.Sample(Label("kind", k.Kind), k.Bytes)));
+            if (p.DevshmBytes is { } size) f.Gauge("ipcaudit_devshm_size_bytes", "Size of the /dev/shm tmpfs, in bytes.", [new(null, size)]);
+            if (p.DevshmUsedBytes is { } used) f.Gauge("ipcaudit_devshm_used_bytes", "Bytes in use in the /dev/shm tmpfs.", [new(null, used)]);
+            if (p.MqQueues is { } queues) f.Gauge("ipcaudit_mq_queues", "POSIX message queues in the collector's IPC namespace.", [new(null, queues)]);
+            if (p.MqQueuesMax is { } max) f.Gauge("ipcaudit_mq_queues_max", "fs.mqueue.queues_max: POSIX message queues allowed.", [new(null, max)]);
+        }
+
         f.Gauge("ipcaudit_limit", "Kernel System V IPC limit, named as lsipc -g names it (SHMALL in pages; SHMMAX, MSGMAX, MSGMNB in bytes; the rest are counts).",
             Limits(s.Limits).Where(l => l.Value is not null).Select(l => new PrometheusFamilies.Sample(Label("name", l.Name), (double)l.Value!.Value)));
 

@@ -44,6 +44,7 @@ public static class SnapshotJson
         w.WriteNumberOrNull("shm_rmid_forced", l.ShmRmidForced); w.WriteNumberOrNull("semmsl", l.Semmsl); w.WriteNumberOrNull("semmns", l.Semmns);
         w.WriteNumberOrNull("semopm", l.Semopm); w.WriteNumberOrNull("semmni", l.Semmni); w.WriteNumberOrNull("msgmax", l.Msgmax);
         w.WriteNumberOrNull("msgmnb", l.Msgmnb); w.WriteNumberOrNull("msgmni", l.Msgmni);
+        PosixJson.Limits(w, s.Posix);
         w.WriteEndObject();
 
         var u = s.Usage;
@@ -52,6 +53,7 @@ public static class SnapshotJson
         w.WriteNumberOrNull("shm_pages_resident", u.ShmPagesResident); w.WriteNumberOrNull("shm_pages_swapped", u.ShmPagesSwapped);
         w.WriteNumberOrNull("sem_arrays", u.SemArrays); w.WriteNumberOrNull("sem_semaphores", u.SemSemaphores);
         w.WriteNumberOrNull("msg_queues", u.MsgQueues); w.WriteNumberOrNull("msg_messages", u.MsgMessages); w.WriteNumberOrNull("msg_bytes", u.MsgBytes);
+        PosixJson.Usage(w, s.Posix);
         w.WriteEndObject();
 
         w.WriteStartArray("shm");
@@ -113,6 +115,8 @@ public static class SnapshotJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+
+        PosixJson.Objects(w, s.Posix);
 
         w.WriteStartArray("processes");
         foreach (var p in s.Processes)

@@ -20,9 +20,10 @@ public sealed record ShmAttachmentScan(
 
 /// <summary>
 /// Who maps which segment: nattch says how many, only /proc/PID/maps says who.
-/// Not thread-safe: one scanner reuses one read buffer.
+/// Not thread-safe: one scanner reuses one read buffer. With <paramref name="posix"/>, the same pass also
+/// finds the holders of POSIX objects (one walk over /proc for both).
 /// </summary>
-public sealed class ShmAttachmentScanner(ProcRoot proc)
+public sealed class ShmAttachmentScanner(ProcRoot proc, PosixHolderScan? posix = null)
 {
     private byte[] _buffer = new byte[16 * 1024];
 
@@ -80,6 +81,7 @@ public sealed class ShmAttachmentScanner(ProcRoot proc)
                     }
                 }
                 ProcessMapsFile.Collect(_buffer.AsSpan(0, length), maps, shmids);
+                posix?.ScanProcess(pid, _buffer.AsSpan(0, length));
             }
             catch (FileNotFoundException) { continue; }
             catch (DirectoryNotFoundException) { continue; }

@@ -106,7 +106,7 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
     {
         var request = new ReportRequest(snapshot.TakenAt - OrphanWindow, snapshot.TakenAt, [snapshot.Host.Host], orphanAge);
         var found = ReportBuilder.Orphans(db, request).ToLookup(o => o.Kind);
-        return [.. new[] { IpcKind.Shm, IpcKind.Sem, IpcKind.Msg }.Select(kind =>
+        return [.. new[] { IpcKind.Shm, IpcKind.Sem, IpcKind.Msg, PosixKinds.Shm, PosixKinds.Sem, PosixKinds.Mq }.Select(kind =>
             new OrphanTotal(kind, found[kind].Count(), found[kind].Aggregate(0UL, (total, o) => total + o.Bytes)))];
     }
 }

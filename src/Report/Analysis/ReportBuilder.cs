@@ -3,6 +3,7 @@ using IpcAudit.Store;
 using IpcAudit.Report.Analysis.Verdicts;
 using IpcAudit.Report.History;
 using IpcAudit.Report.Model;
+using IpcAudit.Report.Posix;
 using Microsoft.Data.Sqlite;
 
 namespace IpcAudit.Report.Analysis;
@@ -33,9 +34,11 @@ public static class ReportBuilder
         var series = history.Units.Select(u => new UnitSeries(u)).ToList();
         var churn = new ChurnAnalyzer(history.Units);
         var verdicts = new VerdictFinder(history, request.OrphanAge);
+        var posix = new PosixReport(connection, request.OrphanAge);
         for (var u = 0; u < history.Units.Count; u++)
         {
             var unit = history.Units[u];
+            posix.Observe(unit);
             for (var c = 0; c < unit.Contexts.Count; c++)
             {
                 var context = unit.Contexts[c];
@@ -50,7 +53,7 @@ public static class ReportBuilder
             series[u].Finish();
         }
         progress.Clear();
-        var (orphans, idle) = verdicts.Findings();
+        var (orphans, idle) = posix.Merge(verdicts.Findings());
         var units = UnitsByLabel(history);
 
         return new ReportDocument
@@ -58,9 +61,9 @@ public static class ReportBuilder
             Window = new ReportWindow(request.Since, request.Until, history.SnapshotCount, history.Hosts),
             Orphans = Labelled(orphans, units),
             Idle = Labelled(idle, units),
-            Growth = [.. series.SelectMany(s => GrowthAnalyzer.Analyze(s, churn))
+            Growth = [.. posix.WithGrowth([.. series.SelectMany(s => GrowthAnalyzer.Analyze(s, churn))])
                 .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
-            Pressure = [.. series.SelectMany(LimitPressureAnalyzer.Analyze)
+            Pressure = [.. posix.WithPressure([.. series.SelectMany(LimitPressureAnalyzer.Analyze)])
                 .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
             Churn = [.. churn.Rows()
                 .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
@@ -76,7 +79,7 @@ public static class ReportBuilder
     public static IReadOnlyList<OrphanFinding> Orphans(string databasePath, ReportRequest request)
     {
         using var connection = IpcAuditDatabase.OpenForRead(databasePath);
-        return CurrentVerdicts(connection, request, _ => true).Orphans;
+        return CurrentVerdicts(connection, request, _ => true, withPosix: true).Orphans;
     }
 
     /// <summary>
@@ -96,18 +99,21 @@ public static class ReportBuilder
         [.. findings.Select(o => units.TryGetValue(o.Host, out var u) ? o with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : o)];
 
     /// <summary>Judges only the objects that still exist (the last context of each current unit that <paramref name="include"/> takes).</summary>
+    /// <param name="withPosix">POSIX objects too (the textfile's orphan counts); reap removes System V objects only.</param>
     private static (IReadOnlyList<OrphanFinding> Orphans, IReadOnlyList<OrphanFinding> Idle) CurrentVerdicts(
-        SqliteConnection connection, ReportRequest request, Func<HistoryUnit, bool> include)
+        SqliteConnection connection, ReportRequest request, Func<HistoryUnit, bool> include, bool withPosix = false)
     {
         var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts).OfNamespace(request.Namespace);
         var verdicts = new VerdictFinder(history, request.OrphanAge);
+        var posix = new PosixReport(connection, request.OrphanAge);
         foreach (var unit in history.Units)
         {
             if (!unit.Current || unit.Contexts.Count == 0 || !include(unit)) continue;
             var last = unit.Contexts.Count - 1;
             verdicts.Observe(unit, last, history.Objects(unit.Contexts[last]));
+            if (withPosix) posix.ObserveVerdicts(unit);
         }
-        var (orphans, idle) = verdicts.Findings();
+        var (orphans, idle) = posix.Merge(verdicts.Findings());
         var units = UnitsByLabel(history);
         return (Labelled(orphans, units), Labelled(idle, units));
     }

@@ -29,6 +29,9 @@ public sealed record OrphanFinding
     public required int Id { get; init; }
     /// <summary>"0x%08x".</summary>
     public required string Key { get; init; }
+    /// <summary>A POSIX object's name (posix_shm, posix_sem, posix_mq), which has no id or key: they are written as null.</summary>
+    public string? Name { get; init; }
+    public bool IsPosix => Name is not null;
     /// <summary>Owner uid.</summary>
     public required uint Owner { get; init; }
     /// <summary>shm: segment size; sem: 0; msg: bytes queued (cbytes).</summary>

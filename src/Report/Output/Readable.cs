@@ -60,12 +60,12 @@ internal static class Readable
     /// <summary>A value in the unit its limit counts in: bytes for SHMMAX/MSGMNB, pages for SHMALL, objects otherwise — always named.</summary>
     public static string LimitValue(string limit, double value) => limit switch
     {
-        Model.LimitNames.Shmmax or Model.LimitNames.Msgmnb => Bytes(value),
+        Model.LimitNames.Shmmax or Model.LimitNames.Msgmnb or Posix.PosixSeries.DevShm => Bytes(value),
         Model.LimitNames.Shmall => Count(value, "pages"),
         Model.LimitNames.Shmmni => Count(value, "segments"),
         Model.LimitNames.Semmni => Count(value, "arrays"),
         Model.LimitNames.Semmns or Model.LimitNames.Semmsl => Count(value, "semaphores"),
-        Model.LimitNames.Msgmni => Count(value, "queues"),
+        Model.LimitNames.Msgmni or Posix.PosixSeries.MqQueues => Count(value, "queues"),
         _ => Count(value),
     };
 

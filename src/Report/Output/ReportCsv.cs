@@ -99,7 +99,7 @@ public static class ReportCsv
 
     private static OrphanFinding WithoutControlBytes(OrphanFinding o) => o with
     {
-        Host = Safe(o.Host), Key = Safe(o.Key), Reason = Safe(o.Reason),
+        Host = Safe(o.Host), Key = Safe(o.Key), Name = o.Name is null ? null : Safe(o.Name), Reason = Safe(o.Reason),
         Evidence = [.. o.Evidence.Select(Safe)], Missing = [.. o.Missing.Select(Safe)],
         SuggestedCommand = o.SuggestedCommand is null ? null : Safe(o.SuggestedCommand),
         OwnerName = o.OwnerName is null ? null : Safe(o.OwnerName), Application = o.Application is null ? null : Safe(o.Application),
@@ -120,7 +120,8 @@ public static class ReportCsv
     /// <summary>orphans.csv and idle.csv share their columns; evidence and missing are joined with "; ".</summary>
     private static OrphanCsvRow FindingRow(OrphanFinding o) => new()
     {
-        Verdict = o.Verdict, Host = o.Host, Kind = o.Kind, Id = o.Id, Key = o.Key, Owner = o.Owner, Bytes = o.Bytes,
+        Verdict = o.Verdict, Host = o.Host, Kind = o.Kind, Id = o.IsPosix ? null : o.Id, Key = o.IsPosix ? null : o.Key, Name = o.Name,
+        Owner = o.Owner, Bytes = o.Bytes,
         FirstSeen = TypedJson.IsoTime(o.FirstSeen), UnusedSince = TypedJson.IsoTime(o.UnusedSince),
         OrphanedSince = Iso(o.OrphanedSince), LastOperation = Iso(o.LastOperation),
         AgeSeconds = o.AgeSeconds, CreatorPid = o.CreatorPid, CreatorAlive = o.CreatorAlive,

@@ -11,8 +11,8 @@ internal sealed partial record OrphanCsvRow
     [CsvColumn("verdict")] public string Verdict { get; init; } = "";
     [CsvColumn("host")] public string Host { get; init; } = "";
     [CsvColumn("kind")] public string Kind { get; init; } = "";
-    [CsvColumn("id")] public int Id { get; init; }
-    [CsvColumn("key")] public string Key { get; init; } = "";
+    [CsvColumn("id")] public int? Id { get; init; }
+    [CsvColumn("key")] public string? Key { get; init; }
     [CsvColumn("owner")] public uint Owner { get; init; }
     [CsvColumn("owner_name")] public string? OwnerName { get; init; }
     [CsvColumn("application")] public string? Application { get; init; }
@@ -29,6 +29,8 @@ internal sealed partial record OrphanCsvRow
     [CsvColumn("missing")] public string Missing { get; init; } = "";
     [CsvColumn("processes")] public string Processes { get; init; } = "";
     [CsvColumn("suggested_command")] public string? SuggestedCommand { get; init; }
+    /// <summary>POSIX kinds only (their id and key are empty); last, so the System V columns keep their places.</summary>
+    [CsvColumn("name")] public string? Name { get; init; }
 }
 
 [CsvRecord]

@@ -59,7 +59,7 @@ public static partial class ReportHtml
         {
             o.Append($"<p class=\"muted\">{Plural(doc.Orphans.Count, "orphaned object")}; the worst by bytes &times; age:</p>\n<ol>\n");
             foreach (var f in worst)
-                o.Append($"<li><b>{HtmlText.Encode(f.Host)}</b> {HtmlText.Encode(f.Kind)} {f.Id} <span class=\"mono\">{HtmlText.Encode(f.Key)}</span>: ")
+                o.Append($"<li><b>{HtmlText.Encode(f.Host)}</b> {HtmlText.Encode(f.Kind)} {FindingLabel.Id(f)} <span class=\"mono\">{HtmlText.Encode(FindingLabel.Key(f))}</span>: ")
                     .Append($"{Readable.Bytes(f.Bytes)}, orphaned {Readable.Age(f.AgeSeconds)} &mdash; {HtmlText.Encode(PageTimes(f.Reason))}. ")
                     .Append($"<code>{HtmlText.Encode(f.SuggestedCommand)}</code></li>\n");
             o.Append("</ol>\n");
@@ -183,8 +183,8 @@ public static partial class ReportHtml
         {
             var creator = f.CreatorPid is not { } pid ? "&ndash;"
                 : pid.ToString(Inv) + (f.CreatorAlive switch { true => " alive", false => " dead", null => "" });
-            o.Append($"<tr><td>{HtmlText.Encode(f.Host)}</td><td>{HtmlText.Encode(f.Kind)}</td><td class=\"num\">{f.Id}</td>")
-                .Append($"<td class=\"mono\">{HtmlText.Encode(f.Key)}</td><td>{HtmlText.Encode(ReportTable.OwnerText(f))}</td><td>{HtmlText.Encode(f.Application ?? "–")}</td>")
+            o.Append($"<tr><td>{HtmlText.Encode(f.Host)}</td><td>{HtmlText.Encode(f.Kind)}</td><td class=\"num\">{FindingLabel.Id(f)}</td>")
+                .Append($"<td class=\"mono\">{HtmlText.Encode(FindingLabel.Key(f))}</td><td>{HtmlText.Encode(ReportTable.OwnerText(f))}</td><td>{HtmlText.Encode(f.Application ?? "–")}</td>")
                 .Append($"<td class=\"num\" title=\"{f.Bytes} bytes\">{Readable.Bytes(f.Bytes)}</td>")
                 .Append($"<td class=\"num\" title=\"{f.AgeSeconds} s\">{Readable.Age(f.AgeSeconds)}</td>")
                 .Append($"<td class=\"time\">{CellTime(f.FirstSeen)}</td><td class=\"time\">{CellTime(f.OrphanedSince!.Value)}</td><td>{creator}</td>")
@@ -274,8 +274,8 @@ public static partial class ReportHtml
             .Append("<th class=\"num\">bytes</th><th class=\"num\">idle</th><th>unused since</th><th>missing for a verdict, and evidence</th></tr></thead>\n<tbody>\n");
         foreach (var f in doc.Idle)
         {
-            o.Append($"<tr><td>{HtmlText.Encode(f.Host)}</td><td>{HtmlText.Encode(f.Kind)}</td><td class=\"num\">{f.Id}</td>")
-                .Append($"<td class=\"mono\">{HtmlText.Encode(f.Key)}</td><td>{HtmlText.Encode(ReportTable.OwnerText(f))}</td><td>{HtmlText.Encode(f.Application ?? "–")}</td>")
+            o.Append($"<tr><td>{HtmlText.Encode(f.Host)}</td><td>{HtmlText.Encode(f.Kind)}</td><td class=\"num\">{FindingLabel.Id(f)}</td>")
+                .Append($"<td class=\"mono\">{HtmlText.Encode(FindingLabel.Key(f))}</td><td>{HtmlText.Encode(ReportTable.OwnerText(f))}</td><td>{HtmlText.Encode(f.Application ?? "–")}</td>")
                 .Append($"<td class=\"num\" title=\"{f.Bytes} bytes\">{Readable.Bytes(f.Bytes)}</td>")
                 .Append($"<td class=\"num\" title=\"{f.AgeSeconds} s\">{Readable.Age(f.AgeSeconds)}</td>")
                 .Append($"<td class=\"time\">{CellTime(f.UnusedSince)}</td><td>");

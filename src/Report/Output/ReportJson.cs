@@ -34,8 +34,9 @@ public static class ReportJson
         w.WriteString("host", o.Host);
         NamespaceFields(w, o.Namespace, o.NamespaceLabel);
         w.WriteString("kind", o.Kind);
-        w.WriteNumber("id", o.Id);
-        w.WriteString("key", o.Key);
+        // POSIX objects are named and have no id or key; System V rows stay as they were (no name).
+        if (o.IsPosix) { w.WriteNull("id"); w.WriteNull("key"); w.WriteString("name", o.Name); }
+        else { w.WriteNumber("id", o.Id); w.WriteString("key", o.Key); }
         w.WriteNumber("owner", o.Owner);
         w.WriteStringOrNull("owner_name", o.OwnerName);
         w.WriteStringOrNull("application", o.Application);

@@ -25,7 +25,7 @@ public static class ReportTable
                 ("AGE", true), ("ORPHANED SINCE", false), ("CREATOR", false), ("PROCESS", false), ("FIX", false), ("REASON", false), ("EVIDENCE", false),
                 ("PROCESSES", false));
             foreach (var o in ReportRanking.Orphans(doc.Orphans))
-                t.Add(o.Host, o.Kind, I(o.Id), o.Key, OwnerText(o), TerminalText.Clean(o.Application ?? "-"), Readable.Bytes(o.Bytes), Readable.Age(o.AgeSeconds),
+                t.Add(o.Host, o.Kind, FindingLabel.Id(o), TerminalText.Clean(FindingLabel.Key(o), CommandWidth), OwnerText(o), TerminalText.Clean(o.Application ?? "-"), Readable.Bytes(o.Bytes), Readable.Age(o.AgeSeconds),
                     Readable.Time(o.OrphanedSince!.Value, zone), Creator(o), TerminalText.Clean(o.CreatorCommand, CommandWidth),
                     o.SuggestedCommand ?? "", o.Reason, string.Join("; ", o.Evidence), TerminalText.Clean(FindingProcesses.Text(o.Processes)));
             t.Write(output);
@@ -38,7 +38,7 @@ public static class ReportTable
             var t = new TextTable(("HOST", false), ("KIND", false), ("ID", true), ("KEY", false), ("OWNER", false), ("APPLICATION", false), ("BYTES", true),
                 ("IDLE", true), ("UNUSED SINCE", false), ("MISSING FOR A VERDICT", false), ("EVIDENCE", false), ("PROCESSES", false));
             foreach (var o in doc.Idle)
-                t.Add(o.Host, o.Kind, I(o.Id), o.Key, OwnerText(o), TerminalText.Clean(o.Application ?? "-"), Readable.Bytes(o.Bytes), Readable.Age(o.AgeSeconds),
+                t.Add(o.Host, o.Kind, FindingLabel.Id(o), TerminalText.Clean(FindingLabel.Key(o), CommandWidth), OwnerText(o), TerminalText.Clean(o.Application ?? "-"), Readable.Bytes(o.Bytes), Readable.Age(o.AgeSeconds),
                     Readable.Time(o.UnusedSince, zone), string.Join("; ", o.Missing), string.Join("; ", o.Evidence), TerminalText.Clean(FindingProcesses.Text(o.Processes)));
             t.Write(output);
         }

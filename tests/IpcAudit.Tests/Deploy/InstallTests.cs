@@ -114,7 +114,7 @@ public sealed class InstallTests(PublishedBuild build) : IDisposable
         // Schema-1 history recorded no parents and no holders: what 0.1.0 called orphans is idle now,
         // each with what a verdict would need (README "Orphans, idle objects and evidence").
         const string header = "verdict,host,kind,id,key,owner,owner_name,application,bytes,first_seen,unused_since,orphaned_since,last_operation,age_seconds,"
-                              + "creator_pid,creator_alive,reason,evidence,missing,processes,suggested_command";
+                              + "creator_pid,creator_alive,reason,evidence,missing,processes,suggested_command,name";
         // Each CSV starts with its '#' comment line (window, hosts, generation time), then the header.
         Assert.Equal([header], File.ReadAllLines(_dir.File("csv/orphans.csv")).Skip(1));
         var idle = File.ReadAllLines(_dir.File("csv/idle.csv")).Skip(1).ToArray();

@@ -24,6 +24,8 @@ public sealed class ServiceCapabilityTests : IDisposable
         var (root, granted, none) = (_dir.File("root.json"), _dir.File("granted.json"), _dir.File("none.json"));
         // /usr/bin/python3, not PATH's: a root user's pyenv shim is out of nobody's reach.
         var run = BoundedProcess.Bash($"""
+            # As on a systemd host (dev-mqueue.mount): the unit cannot mount mqueue privately (no CAP_SYS_ADMIN).
+            mountpoint -q /dev/mqueue || mount -t mqueue none /dev/mqueue
             nobody() {"{"} setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; {"}"}
             nobody ipcmk -p 0600 -S 2 > /dev/null
             nobody ipcmk -p 0600 -Q > /dev/null
@@ -39,7 +41,7 @@ public sealed class ServiceCapabilityTests : IDisposable
             rc=$?
             setpriv --bounding-set=-all "$DOTNET" exec "$CLI" collect --db '{_dir.File("none.db")}' --json --quiet > '{none}'
             exit $rc
-            """, TimeSpan.FromSeconds(90), wrapper: ["unshare", "--ipc"]);
+            """, TimeSpan.FromSeconds(90), wrapper: ["unshare", "--ipc", "--mount", "--propagation", "private"]);
         Assert.True(run.ExitCode == 0, run.Stderr);
 
         var unrestricted = Snapshot(root);

@@ -22,7 +22,7 @@ public class ReportCsvTests
         using var tmp = new TempDirectory();
         ReportCsv.WriteFolder(tmp.Path, ReportFixtures.Sample(), ReportFixtures.GeneratedAt);
         const string findings = "verdict,host,kind,id,key,owner,owner_name,application,bytes,first_seen,unused_since,orphaned_since,last_operation,age_seconds,"
-                                + "creator_pid,creator_alive,reason,evidence,missing,processes,suggested_command";
+                                + "creator_pid,creator_alive,reason,evidence,missing,processes,suggested_command,name";
         Assert.Equal(findings, FirstLine(tmp.File("orphans.csv")));
         Assert.Equal(findings, FirstLine(tmp.File("idle.csv")));
         Assert.Equal("host,kind,owner,start_count,end_count,start_bytes,end_bytes,count_slope_per_day,bytes_slope_per_day,created,removed",
@@ -64,9 +64,9 @@ public class ReportCsvTests
         // The application, named after a hostile command, is escaped like every other cell.
         Assert.Contains(",msg,4,0x00000004,1000,,\"'@cmd\",10,", orphans);
         Assert.Contains(",\"'=1+2\",", orphans);
-        Assert.Contains(",ipcrm -m 1\r\n", orphans);
+        Assert.Contains(",ipcrm -m 1,\r\n", orphans);  // the last column, name, is empty for System V
         Assert.Contains(",\"'+1+2 <script>alert(1)</script>\",", orphans);
-        Assert.Contains(",ipcrm -m 2\r\n", orphans);
+        Assert.Contains(",ipcrm -m 2,\r\n", orphans);
         Assert.Contains(",\"'@x\n?[31m\",", File.ReadAllText(tmp.File("idle.csv")));
         Assert.Contains(",\"'-1+2\nsecond line\",", orphans);
         Assert.Contains(",\"'@SUM(1,1)?[31m\",", orphans);

@@ -1,0 +1,34 @@
+namespace IpcAudit.Store;
+
+/// <summary>The statements of the POSIX tables (schema 8).</summary>
+internal static class PosixSql
+{
+    public const string OpenStates = """
+        SELECT o.posix_object_id, o.name, o.inode, s.valid_from, s.fingerprint
+        FROM posix_objects o JOIN posix_states s INDEXED BY posix_states_open ON s.posix_object_id = o.posix_object_id AND s.valid_to IS NULL
+        WHERE o.context_id = $context AND o.kind = $kind AND o.removed_at IS NULL
+        """;
+
+    public const string InsertObject = """
+        INSERT INTO posix_objects (context_id, kind, name, inode, first_ctime, first_seen)
+        VALUES ($context, $kind, $name, $inode, $ctime, $first_seen)
+        RETURNING posix_object_id
+        """;
+
+    public const string InsertState = """
+        INSERT INTO posix_states (posix_object_id, valid_from, fingerprint, uid, gid, mode, bytes, allocated_bytes, mtime, ctime,
+            value, deleted, messages, max_messages, message_size, notify_pid, mapped_pids, open_pids)
+        VALUES ($object, $from, $fp, $uid, $gid, $mode, $bytes, $allocated, $mtime, $ctime,
+            $value, $deleted, $messages, $max_messages, $message_size, $notify_pid, $mapped, $open)
+        """;
+
+    public const string CloseState = "UPDATE posix_states SET valid_to = $at WHERE posix_object_id = $object AND valid_from = $from";
+
+    public const string RemoveObject = "UPDATE posix_objects SET removed_at = $at WHERE posix_object_id = $object";
+
+    public const string InsertSnapshot = """
+        INSERT INTO posix_snapshot (snapshot_id, shm_count, sem_count, mq_count, devshm_bytes, devshm_used_bytes,
+            mq_queues, mq_queues_max, mq_msg_max, mq_msgsize_max, mq_msg_default, mq_msgsize_default)
+        VALUES ($snapshot, $shm, $sem, $mq, $devshm, $devshm_used, $queues, $queues_max, $msg_max, $msgsize_max, $msg_default, $msgsize_default)
+        """;
+}

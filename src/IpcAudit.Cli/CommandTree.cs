@@ -16,6 +16,15 @@ public static class CommandTree
     {
         Description = "Database file (default: $IPCAUDIT_DB, /var/lib/ipcaudit/ipcaudit.db for root, else $XDG_STATE_HOME/ipcaudit/ipcaudit.db)",
     };
+    private static readonly Option<string?> ShipTo = new("--to")
+    {
+        Description = "The central PostgreSQL server: a postgresql:// URI or connection string, no password (default: $IPCAUDIT_SERVER, else `server =` in /etc/ipcaudit/ipcaudit.conf)",
+    };
+    private static readonly Option<string?> CollectShipTo = new("--ship-to")
+    {
+        Description = "After storing, ship the backlog to this server (no value: $IPCAUDIT_SERVER or the configuration file)",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
     private static readonly Option<bool> Json = new("--json") { Description = "Also write the snapshot to stdout as typed JSON" };
     private static readonly Option<string> ProcRootOption = new("--proc-root")
     {
@@ -111,12 +120,21 @@ public static class CommandTree
         Progress ProgressFor(ParseResult r) => new(stderr, enabled: console.ErrorIsTerminal && !r.GetValue(Quiet), console.ProgressAfter);
 
         var collect = new Command("collect", "Take a snapshot of this host's System V IPC objects, limits and usage into the database.\nExample: ipcaudit collect --db /var/lib/ipcaudit/ipcaudit.db --textfile /var/lib/prometheus/node-exporter")
-            { Db, Json, ProcRootOption, At, AllowFuture, HostOption, Textfile, OrphanAge };
+            { Db, Json, ProcRootOption, At, AllowFuture, HostOption, Textfile, OrphanAge, CollectShipTo };
         collect.SetAction(r => Guard(stderr, () => new CollectHandler(stdout, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), json: r.GetValue(Json), procRoot: r.GetValue(ProcRootOption)!,
             at: r.GetValue(At) is { } at ? TimeArguments.ParseInstant(at, "--at", console.Times.Zone) : null, host: r.GetValue(HostOption),
             textfile: r.GetValue(Textfile), orphanAge: TimeArguments.ParseDuration(r.GetValue(OrphanAge)!, "--orphan-age"),
-            allowFuture: r.GetValue(AllowFuture))));
+            allowFuture: r.GetValue(AllowFuture),
+            shipTo: r.GetResult(CollectShipTo) is null ? null : ShipHandler.Server(r.GetValue(CollectShipTo)))));
+
+        var ship = new Command("ship", "Send the local snapshots the central PostgreSQL server lacks; shipping again adds nothing twice, and a server that is down keeps them for the next run (exit 1).\nExample: ipcaudit ship --to postgresql://collector@fleetdb/ipcaudit")
+            { Db, ShipTo };
+        ship.SetAction(r => Guard(stderr, () =>
+        {
+            using var signals = Interruption.Listen();
+            return new ShipHandler(stdout, Log(r), signals).Run(db: DatabaseLocation.Resolve(r.GetValue(Db)), server: ShipHandler.Server(r.GetValue(ShipTo)));
+        }));
 
         var snapshots = new Command("snapshots", "List stored snapshots, one line each (times in the local zone).\nExample: ipcaudit snapshots --host db1") { Db, HostFilter };
         snapshots.SetAction(r => Guard(stderr, () => new SnapshotsHandler(stdout, console.Times, Log(r)).Run(
@@ -176,6 +194,7 @@ public static class CommandTree
         root.Subcommands.Add(snapshots);
         root.Subcommands.Add(show);
         root.Subcommands.Add(merge);
+        root.Subcommands.Add(ship);
         root.Subcommands.Add(prune);
         root.Subcommands.Add(report);
         root.Subcommands.Add(diff);

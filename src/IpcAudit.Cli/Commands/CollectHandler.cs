@@ -19,8 +19,9 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
     /// <summary>How far back the orphan metrics read; older runs are traced back by the orphan finder itself.</summary>
     private static readonly TimeSpan OrphanWindow = TimeSpan.FromHours(1);
 
+    /// <param name="shipTo">The central server to ship to after storing (README: Fleet); null: no shipping.</param>
     public int Run(string db, bool json, string procRoot, DateTimeOffset? at, string? host, string? textfile = null, TimeSpan? orphanAge = null,
-        bool allowFuture = false)
+        bool allowFuture = false, string? shipTo = null)
     {
         CollectInput.Check(procRoot, at, allowFuture, host, DateTimeOffset.UtcNow);
         var options = new CollectorOptions { ProcRoot = procRoot, At = at, HostOverride = host };
@@ -47,11 +48,30 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
             log.Warning($"step {step.Name} incomplete: {step.Note}");
 
         if (json) SnapshotJson.Write(stdout, snapshot);
-        if (textfile is not null) WriteTextfile(textfile, db, snapshot, stored, orphanAge ?? TimeSpan.FromHours(24));
-        return 0;
+        var (shipped, ship) = shipTo is null ? (ExitCodes.Success, null) : Ship(db, shipTo);
+        if (textfile is not null) WriteTextfile(textfile, db, snapshot, stored, orphanAge ?? TimeSpan.FromHours(24), ship);
+        return shipped;
     }
 
-    private void WriteTextfile(string directory, string db, Snapshot snapshot, CollectionStep stored, TimeSpan orphanAge)
+    /// <summary>The snapshot is stored whatever happens here: a server that is down leaves it in the backlog (exit 1, one line).</summary>
+    private (int, ShipStatus) Ship(string db, string server)
+    {
+        try
+        {
+            var r = Shipper.Ship(db, server);
+            log.Verbose($"shipped {r.SnapshotsShipped} snapshots to {ServerAddress.Describe(server)}; backlog {r.Backlog}");
+            return (ExitCodes.Success, new ShipStatus(r.Backlog, ShipLedger.Read(db)?.LastSuccess));
+        }
+        catch (IpcAuditException e)
+        {
+            log.Error(e.Message);
+            using var reader = SnapshotReader.Open(db);
+            var ledger = ShipLedger.Read(db);
+            return (e.ExitCode, new ShipStatus(ShipLedger.Backlog((SqliteConnection)reader.Connection, ledger), ledger?.LastSuccess));
+        }
+    }
+
+    private void WriteTextfile(string directory, string db, Snapshot snapshot, CollectionStep stored, TimeSpan orphanAge, ShipStatus? ship)
     {
         List<CollectionStep> steps = [.. snapshot.Steps, stored];
         IReadOnlyList<OrphanTotal>? totals = null;
@@ -68,7 +88,7 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
             log.Warning($"step orphans incomplete: {e.Message}");
         }
         log.Verbose($"step orphans: {StderrLog.Duration(clock.Elapsed)}; read the stored history of {snapshot.Host.Host} in {Path.GetFullPath(db)}");
-        var path = PrometheusTextfile.WriteAtomically(directory, w => PrometheusTextfile.Write(w, snapshot, steps, totals));
+        var path = PrometheusTextfile.WriteAtomically(directory, w => PrometheusTextfile.Write(w, snapshot, steps, totals, ship));
         log.Verbose($"wrote {Path.GetFullPath(path)}");
     }
 

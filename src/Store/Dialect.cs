@@ -1,0 +1,37 @@
+using System.Data.Common;
+using System.Text;
+using Npgsql;
+
+namespace IpcAudit.Store;
+
+/// <summary>
+/// Where SQLite and PostgreSQL differ for the statements both engines run. The statements are written
+/// once, in SQLite's spelling; what differs is kept here, per engine, and nowhere else.
+/// </summary>
+public static class Dialect
+{
+    public static bool IsServer(DbConnection connection) => connection is NpgsqlConnection;
+
+    /// <summary>
+    /// SQLite's <c>$name</c> markers as Npgsql's <c>@name</c> (PostgreSQL's own <c>$1</c> is positional).
+    /// Markers inside string literals are left alone.
+    /// </summary>
+    public static string ServerParameters(string sql)
+    {
+        var text = new StringBuilder(sql.Length);
+        var quoted = false;
+        for (var i = 0; i < sql.Length; i++)
+        {
+            var c = sql[i];
+            if (c == '\'') quoted = !quoted;
+            if (!quoted && c == '$' && i + 1 < sql.Length && (char.IsAsciiLetter(sql[i + 1]) || sql[i + 1] == '_')) c = '@';
+            text.Append(c);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Column names of a table, in order: what a copy between the engines carries.</summary>
+    public static string ColumnsQuery(DbConnection connection, string table) => IsServer(connection)
+        ? $"SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{table}' ORDER BY ordinal_position"
+        : $"SELECT name FROM pragma_table_info('{table}') ORDER BY cid";
+}

@@ -14,7 +14,7 @@ public static class CommandTree
 {
     private static readonly Option<string?> Db = new("--db")
     {
-        Description = "Database file (default: $IPCAUDIT_DB, /var/lib/ipcaudit/ipcaudit.db for root, else $XDG_STATE_HOME/ipcaudit/ipcaudit.db)",
+        Description = "Database file, or for report, show, snapshots and diff a postgresql:// server (default: $IPCAUDIT_DB, then for those $IPCAUDIT_SERVER, then /var/lib/ipcaudit/ipcaudit.db for root, else $XDG_STATE_HOME/ipcaudit/ipcaudit.db)",
     };
     private static readonly Option<string?> ShipTo = new("--to")
     {
@@ -138,12 +138,12 @@ public static class CommandTree
 
         var snapshots = new Command("snapshots", "List stored snapshots, one line each (times in the local zone).\nExample: ipcaudit snapshots --host db1") { Db, HostFilter };
         snapshots.SetAction(r => Guard(stderr, () => new SnapshotsHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), host: r.GetValue(HostFilter))));
+            db: DatabaseLocation.ResolveForRead(r.GetValue(Db)), host: r.GetValue(HostFilter))));
 
         var show = new Command("show", "Show a stored snapshot like `ipcs -a`, with pids, attachers and semaphore values (times in the local zone; --json in UTC).\nExample: ipcaudit show 42")
             { SnapshotArg, Db, Json, ShowHost };
         show.SetAction(r => Guard(stderr, () => new ShowHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json), host: r.GetValue(ShowHost))));
+            db: DatabaseLocation.ResolveForRead(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json), host: r.GetValue(ShowHost))));
 
         var merge = new Command("merge", "Copy other hosts' snapshots into one fleet database; merging again adds nothing twice.\nExample: ipcaudit merge --db fleet.db web1.db web2.db")
             { Sources, Db };
@@ -169,7 +169,7 @@ public static class CommandTree
         {
             using var signals = Interruption.Listen();
             return new ReportHandler(stdout, Log(r), ProgressFor(r), console.Times, signals).Run(
-                db: DatabaseLocation.Resolve(r.GetValue(Db)), since: r.GetValue(Since)!, until: r.GetValue(Until),
+                db: DatabaseLocation.ResolveForRead(r.GetValue(Db)), since: r.GetValue(Since)!, until: r.GetValue(Until),
                 hosts: r.GetValue(Hosts) ?? [], orphanAge: r.GetValue(OrphanAge)!, format: r.GetValue(Format)!,
                 output: r.GetValue(Output), failOn: r.GetValue(FailOn) ?? [], section: r.GetValue(Section));
         }));
@@ -177,7 +177,7 @@ public static class CommandTree
         var diff = new Command("diff", "Objects added, removed and changed between two snapshots, per field.\nExample: ipcaudit diff 41 42")
             { DiffFrom, DiffTo, Db, DiffJson, DiffHost };
         diff.SetAction(r => Guard(stderr, () => new DiffHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), from: r.GetValue(DiffFrom)!, to: r.GetValue(DiffTo)!,
+            db: DatabaseLocation.ResolveForRead(r.GetValue(Db)), from: r.GetValue(DiffFrom)!, to: r.GetValue(DiffTo)!,
             json: r.GetValue(DiffJson), host: r.GetValue(DiffHost))));
 
         var reap = new Command("reap", "Take a snapshot, then remove the orphans the report proves abandoned (dry run unless --yes); each is read again just before removal and skipped if it changed. Root only.\nExample: ipcaudit reap --orphan-age 24h --kind sem --user www-data --yes")

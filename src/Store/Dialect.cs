@@ -30,6 +30,30 @@ public static class Dialect
         return text.ToString();
     }
 
+    /// <summary>A command for <paramref name="sql"/> written with SQLite's $name markers, on either engine.</summary>
+    public static DbCommand Command(DbConnection connection, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = IsServer(connection) ? ServerParameters(sql) : sql;
+        return command;
+    }
+
+    /// <summary>Sets (or adds) the integer parameter <paramref name="name"/> ("$context") of a <see cref="Command"/>.</summary>
+    public static void Set(DbCommand command, string name, long value)
+    {
+        var key = command is NpgsqlCommand ? name[1..] : name;
+        if (command.Parameters.Contains(key))
+        {
+            command.Parameters[key].Value = value;
+            return;
+        }
+        var p = command.CreateParameter();
+        p.ParameterName = key;
+        p.DbType = System.Data.DbType.Int64;
+        p.Value = value;
+        command.Parameters.Add(p);
+    }
+
     /// <summary>Column names of a table, in order: what a copy between the engines carries.</summary>
     public static string ColumnsQuery(DbConnection connection, string table) => IsServer(connection)
         ? $"SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = '{table}' ORDER BY ordinal_position"

@@ -59,6 +59,10 @@ public static class CommandTree
         Description = "Explain on stderr what is read: database, each step's source and duration", Recursive = true,
     };
     private static readonly Option<string?> OlderThan = new("--older-than") { Description = "Delete snapshots older than this (e.g. 90d)" };
+    private static readonly Option<bool> PruneForce = new("--force")
+    {
+        Description = "With --older-than: also delete snapshots the central server has not acknowledged (never shipped)",
+    };
     private static readonly Option<string[]> PruneSnapshots = new("--snapshot")
     {
         Description = "Delete these snapshots (ids from `ipcaudit snapshots`; repeatable or comma-separated), keeping the history of the others as it was",
@@ -154,13 +158,13 @@ public static class CommandTree
         }));
 
         var prune = new Command("prune", "Delete snapshots older than a duration, then reclaim the space; or delete chosen snapshots (one stamped in the future).\nExample: ipcaudit prune --older-than 90d; ipcaudit prune --snapshot 74")
-            { OlderThan, PruneSnapshots, Db };
+            { OlderThan, PruneSnapshots, Db, PruneForce };
         prune.SetAction(r => Guard(stderr, () =>
         {
             using var signals = Interruption.Listen();
             return new PruneHandler(stdout, console.Times, Log(r), signals).Run(db: DatabaseLocation.Resolve(r.GetValue(Db)),
                 olderThan: r.GetValue(OlderThan) is { } age ? TimeArguments.ParseDuration(age, "--older-than") : null,
-                snapshots: r.GetValue(PruneSnapshots));
+                snapshots: r.GetValue(PruneSnapshots), force: r.GetValue(PruneForce));
         }));
 
         var report = new Command("report", "Orphans, growth, limit pressure and churn over a window of history.\nExample: ipcaudit report --since 7d --format html --output review.html")

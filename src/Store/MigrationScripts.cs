@@ -16,8 +16,9 @@ internal sealed class MigrationScripts
     {
         _prefix = prefix;
         foreach (var resource in typeof(MigrationScripts).Assembly.GetManifestResourceNames())
+            // NNNN_name.sql only: schema/postgresql/least-privilege.sql is the administrator's, not a migration.
             if (resource.StartsWith(prefix, StringComparison.Ordinal) && resource.EndsWith(Suffix, StringComparison.Ordinal)
-                && resource.IndexOf('/', prefix.Length) < 0)
+                && resource.IndexOf('/', prefix.Length) < 0 && resource.Length > prefix.Length && char.IsAsciiDigit(resource[prefix.Length]))
                 _resources.Add(resource);
         if (_resources.Count == 0) throw new InvalidOperationException($"no {prefix}*.sql embedded");
         _resources.Sort((a, b) => VersionOf(a).CompareTo(VersionOf(b)));

@@ -107,10 +107,18 @@ public static class ServerAddress
         {
             var eq = pair.IndexOf('=');
             var (key, value) = eq < 0 ? (pair, "") : (pair[..eq], Uri.UnescapeDataString(pair[(eq + 1)..]));
-            builder[LibpqName(key)] = value;
+            builder[LibpqName(key)] = key == "sslmode" ? SslModeName(value) : value;
         }
         return builder;
     }
+
+    /// <summary>libpq's sslmode values as Npgsql names them (verify-full → VerifyFull).</summary>
+    private static string SslModeName(string value) => value switch
+    {
+        "verify-full" => "VerifyFull",
+        "verify-ca" => "VerifyCA",
+        _ => value,
+    };
 
     /// <summary>libpq's parameter names where Npgsql spells them otherwise.</summary>
     private static string LibpqName(string key) => key switch

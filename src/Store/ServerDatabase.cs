@@ -23,6 +23,10 @@ public static class ServerDatabase
         var connection = Connect(connectionString);
         try
         {
+            // Up to date, the usual case: nothing more, so a collector role without CREATE rights ships.
+            var known = JournalExists(connection) ? Version(connection, null) : 0;
+            if (known > Latest) throw NewerSchema(connectionString, known);
+            if (known == Latest) return connection;
             using var tx = connection.BeginTransaction();
             Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})", tx);
             Execute(connection, """
@@ -57,8 +61,7 @@ public static class ServerDatabase
         var connection = Connect(connectionString);
         try
         {
-            var exists = Scalar(connection, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'schema_migrations'");
-            var current = exists == 0 ? 0 : Version(connection, null);
+            var current = JournalExists(connection) ? Version(connection, null) : 0;
             if (current > Latest) throw NewerSchema(connectionString, current);
             if (current < Latest)
                 throw new IpcAuditException(
@@ -79,6 +82,9 @@ public static class ServerDatabase
             throw;
         }
     }
+
+    private static bool JournalExists(NpgsqlConnection connection) =>
+        Scalar(connection, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'") > 0;
 
     private static long Version(NpgsqlConnection connection, NpgsqlTransaction? tx) =>
         Scalar(connection, "SELECT coalesce(max(version), 0) FROM schema_migrations", tx);

@@ -35,6 +35,21 @@ public sealed record ShipLedger(long AckedThrough, DateTimeOffset LastSuccess)
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>
+    /// Retention's cutoff for a spool that ships: no later than the first unacknowledged snapshot (none acknowledged
+    /// yet: nothing goes), and how many snapshots older than <paramref name="cutoff"/> that keeps.
+    /// </summary>
+    public static (DateTimeOffset Cutoff, long Kept) Guard(string database, DateTimeOffset cutoff)
+    {
+        var acked = Read(database)?.AckedThrough ?? long.MinValue;
+        var wanted = UnixTime.Ms(cutoff);
+        if (acked >= wanted) return (cutoff, 0);
+        using var reader = SnapshotReader.Open(database);
+        using var s = new Statement(reader.Local, null, "SELECT count(*) FROM snapshots WHERE taken_at > $acked AND taken_at < $cutoff");
+        var kept = s.Bind(acked, wanted).Scalar();
+        return (acked == long.MinValue ? DateTimeOffset.MinValue : DateTimeOffset.FromUnixTimeMilliseconds(acked + 1), kept);
+    }
+
     /// <summary>Local snapshots the server has not acknowledged (all of them when nothing was ever shipped).</summary>
     public static long Backlog(SqliteConnection local, ShipLedger? ledger)
     {

@@ -151,6 +151,27 @@ public sealed class ShipTests : IDisposable
         Assert.Equal(4, report.ExitCode);
     }
 
+    [PostgresFact]
+    public void PruneKeepsWhatTheServerHasNotAcknowledgedUnlessForced()
+    {
+        Save(At(0), At(5));
+        Assert.Equal(0, CliRun.Of("ship", "--db", Spool, "--to", Pg.Uri).ExitCode);
+        Save(At(10), At(15));
+
+        var kept = CliRun.Of("prune", "--older-than", "1d", "--db", Spool);
+        Assert.Equal(0, kept.ExitCode);
+        Assert.Contains("2 snapshots older than", kept.Stderr);
+        Assert.Contains("--force", kept.Stderr);
+        using (var local = SnapshotReader.Open(Spool))
+            Assert.Equal([T0.AddMinutes(10), T0.AddMinutes(15)], local.List().Select(s => s.TakenAt));
+
+        Assert.Equal(0, CliRun.Of("ship", "--db", Spool, "--to", Pg.Uri).ExitCode);
+        Assert.Equal(4, Pg.Scalar("SELECT count(*) FROM snapshots"));
+        Save(At(20));
+        Assert.Equal(0, CliRun.Of("prune", "--older-than", "1d", "--force", "--db", Spool).ExitCode);
+        using (var local = SnapshotReader.Open(Spool)) Assert.Empty(local.List());
+    }
+
     [Fact]
     public void APasswordOnTheCommandLineIsRefused()
     {

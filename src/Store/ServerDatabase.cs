@@ -18,57 +18,48 @@ public static class ServerDatabase
     /// <summary>Serializes migrations of one database: two collectors shipping to a new server at once.</summary>
     private const long MigrationLock = 0x49504341;
 
-    public static NpgsqlConnection OpenForWrite(string connectionString)
+    public static NpgsqlConnection OpenForWrite(string connectionString) => Opened(connectionString, connection =>
     {
-        var connection = Connect(connectionString);
-        try
+        // Up to date, the usual case: nothing more, so a collector role without CREATE rights ships.
+        var known = JournalExists(connection) ? Version(connection, null) : 0;
+        if (known > Latest) throw NewerSchema(connectionString, known);
+        if (known == Latest) return;
+        using var tx = connection.BeginTransaction();
+        Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})", tx);
+        Execute(connection, """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
+            """, tx);
+        var current = Version(connection, tx);
+        if (current > Latest) throw NewerSchema(connectionString, current);
+        foreach (var (version, name) in Scripts.After(current))
         {
-            // Up to date, the usual case: nothing more, so a collector role without CREATE rights ships.
-            var known = JournalExists(connection) ? Version(connection, null) : 0;
-            if (known > Latest) throw NewerSchema(connectionString, known);
-            if (known == Latest) return connection;
-            using var tx = connection.BeginTransaction();
-            Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})", tx);
-            Execute(connection, """
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
-                """, tx);
-            var current = Version(connection, tx);
-            if (current > Latest) throw NewerSchema(connectionString, current);
-            foreach (var (version, name) in Scripts.After(current))
-            {
-                Execute(connection, Scripts.Read(version), tx);
-                using var journal = new Statement(connection, tx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)");
-                journal.Bind(version, name, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Run();
-            }
-            tx.Commit();
-            return connection;
+            Execute(connection, Scripts.Read(version), tx);
+            using var journal = new Statement(connection, tx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)");
+            journal.Bind(version, name, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Run();
         }
-        catch (PostgresException e)
-        {
-            connection.Dispose();
-            throw Translate(e, connectionString);
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
+        tx.Commit();
+    });
 
-    public static NpgsqlConnection OpenForRead(string connectionString)
+    public static NpgsqlConnection OpenForRead(string connectionString) => Opened(connectionString, connection =>
+    {
+        var current = JournalExists(connection) ? Version(connection, null) : 0;
+        if (current > Latest) throw NewerSchema(connectionString, current);
+        if (current < Latest)
+            throw new IpcAuditException(
+                $"{ServerAddress.Describe(connectionString)}: schema {current} is older than this ipcaudit's {Latest}; `ipcaudit ship --to` it from an upgraded collector first",
+                ExitCodes.BadDatabase);
+        // Reports read one consistent state however long they take, while collectors keep shipping.
+        Execute(connection, "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", null);
+    });
+
+    /// <summary>A connection that passed <paramref name="check"/>; closed again, with one line, when it did not.</summary>
+    private static NpgsqlConnection Opened(string connectionString, Action<NpgsqlConnection> check)
     {
         var connection = Connect(connectionString);
         try
         {
-            var current = JournalExists(connection) ? Version(connection, null) : 0;
-            if (current > Latest) throw NewerSchema(connectionString, current);
-            if (current < Latest)
-                throw new IpcAuditException(
-                    $"{ServerAddress.Describe(connectionString)}: schema {current} is older than this ipcaudit's {Latest}; `ipcaudit ship --to` it from an upgraded collector first",
-                    ExitCodes.BadDatabase);
-            // Reports read one consistent state however long they take, while collectors keep shipping.
-            Execute(connection, "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", null);
+            check(connection);
             return connection;
         }
         catch (PostgresException e)

@@ -14,7 +14,8 @@ CREATE TABLE posix_objects (
     inode           INTEGER NOT NULL,
     first_ctime     INTEGER,                 -- unix ms
     first_seen      INTEGER NOT NULL,
-    removed_at      INTEGER                  -- first snapshot it was gone at
+    removed_at      INTEGER,                 -- first snapshot it was gone at
+    UNIQUE (context_id, kind, name, inode, first_seen)   -- the natural key `merge` and `ship` match on
 );
 CREATE INDEX posix_objects_open ON posix_objects (context_id, kind) WHERE removed_at IS NULL;
 

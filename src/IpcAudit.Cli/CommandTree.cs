@@ -14,7 +14,16 @@ public static class CommandTree
 {
     private static readonly Option<string?> Db = new("--db")
     {
-        Description = "Database file (default: $IPCAUDIT_DB, /var/lib/ipcaudit/ipcaudit.db for root, else $XDG_STATE_HOME/ipcaudit/ipcaudit.db)",
+        Description = "Database file, or for report, show, snapshots and diff a postgresql:// server (default: $IPCAUDIT_DB, then for those $IPCAUDIT_SERVER, then /var/lib/ipcaudit/ipcaudit.db for root, else $XDG_STATE_HOME/ipcaudit/ipcaudit.db)",
+    };
+    private static readonly Option<string?> ShipTo = new("--to")
+    {
+        Description = "The central PostgreSQL server: a postgresql:// URI or connection string, no password (default: $IPCAUDIT_SERVER, else `server =` in /etc/ipcaudit/ipcaudit.conf)",
+    };
+    private static readonly Option<string?> CollectShipTo = new("--ship-to")
+    {
+        Description = "After storing, ship the backlog to this server (no value: $IPCAUDIT_SERVER or the configuration file)",
+        Arity = ArgumentArity.ZeroOrOne,
     };
     private static readonly Option<bool> Json = new("--json") { Description = "Also write the snapshot to stdout as typed JSON" };
     private static readonly Option<string> ProcRootOption = new("--proc-root")
@@ -60,6 +69,10 @@ public static class CommandTree
         Description = "Explain on stderr what is read: database, each step's source and duration", Recursive = true,
     };
     private static readonly Option<string?> OlderThan = new("--older-than") { Description = "Delete snapshots older than this (e.g. 90d)" };
+    private static readonly Option<bool> PruneForce = new("--force")
+    {
+        Description = "With --older-than: also delete snapshots the central server has not acknowledged (never shipped)",
+    };
     private static readonly Option<string[]> PruneSnapshots = new("--snapshot")
     {
         Description = "Delete these snapshots (ids from `ipcaudit snapshots`; repeatable or comma-separated), keeping the history of the others as it was",
@@ -121,21 +134,30 @@ public static class CommandTree
         Progress ProgressFor(ParseResult r) => new(stderr, enabled: console.ErrorIsTerminal && !r.GetValue(Quiet), console.ProgressAfter);
 
         var collect = new Command("collect", "Take a snapshot of this host's System V IPC objects, limits and usage into the database.\nExample: ipcaudit collect --db /var/lib/ipcaudit/ipcaudit.db --textfile /var/lib/prometheus/node-exporter")
-            { Db, Json, ProcRootOption, At, AllowFuture, HostOption, Textfile, OrphanAge, Namespaces };
+            { Db, Json, ProcRootOption, At, AllowFuture, HostOption, Textfile, OrphanAge, Namespaces, CollectShipTo };
         collect.SetAction(r => Guard(stderr, () => new CollectHandler(stdout, Log(r)).Run(
             db: DatabaseLocation.Resolve(r.GetValue(Db)), json: r.GetValue(Json), procRoot: r.GetValue(ProcRootOption)!,
             at: r.GetValue(At) is { } at ? TimeArguments.ParseInstant(at, "--at", console.Times.Zone) : null, host: r.GetValue(HostOption),
             textfile: r.GetValue(Textfile), orphanAge: TimeArguments.ParseDuration(r.GetValue(OrphanAge)!, "--orphan-age"),
-            allowFuture: r.GetValue(AllowFuture), namespaces: r.GetValue(Namespaces) ?? Environment.GetEnvironmentVariable(CollectHandler.NamespacesVariable))));
+            allowFuture: r.GetValue(AllowFuture), namespaces: r.GetValue(Namespaces) ?? Environment.GetEnvironmentVariable(CollectHandler.NamespacesVariable),
+            shipTo: r.GetResult(CollectShipTo) is null ? null : ShipHandler.Server(r.GetValue(CollectShipTo)))));
+
+        var ship = new Command("ship", "Send the local snapshots the central PostgreSQL server lacks; shipping again adds nothing twice, and a server that is down keeps them for the next run (exit 1).\nExample: ipcaudit ship --to postgresql://collector@fleetdb/ipcaudit")
+            { Db, ShipTo };
+        ship.SetAction(r => Guard(stderr, () =>
+        {
+            using var signals = Interruption.Listen();
+            return new ShipHandler(stdout, Log(r), signals).Run(db: DatabaseLocation.Resolve(r.GetValue(Db)), server: ShipHandler.Server(r.GetValue(ShipTo)));
+        }));
 
         var snapshots = new Command("snapshots", "List stored snapshots, one line each (times in the local zone).\nExample: ipcaudit snapshots --host db1") { Db, HostFilter, NamespaceFilter };
         snapshots.SetAction(r => Guard(stderr, () => new SnapshotsHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), host: r.GetValue(HostFilter), ipcNamespace: r.GetValue(NamespaceFilter))));
+            db: DatabaseLocation.ResolveForRead(r.GetValue(Db)), host: r.GetValue(HostFilter), ipcNamespace: r.GetValue(NamespaceFilter))));
 
         var show = new Command("show", "Show a stored snapshot like `ipcs -a`, with pids, attachers and semaphore values (times in the local zone; --json in UTC).\nExample: ipcaudit show 42")
             { SnapshotArg, Db, Json, ShowHost, NamespaceFilter };
         show.SetAction(r => Guard(stderr, () => new ShowHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json), host: r.GetValue(ShowHost), ipcNamespace: r.GetValue(NamespaceFilter))));
+            db: DatabaseLocation.ResolveForRead(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json), host: r.GetValue(ShowHost), ipcNamespace: r.GetValue(NamespaceFilter))));
 
         var merge = new Command("merge", "Copy other hosts' snapshots into one fleet database; merging again adds nothing twice.\nExample: ipcaudit merge --db fleet.db web1.db web2.db")
             { Sources, Db };
@@ -146,13 +168,13 @@ public static class CommandTree
         }));
 
         var prune = new Command("prune", "Delete snapshots older than a duration, then reclaim the space; or delete chosen snapshots (one stamped in the future).\nExample: ipcaudit prune --older-than 90d; ipcaudit prune --snapshot 74")
-            { OlderThan, PruneSnapshots, Db };
+            { OlderThan, PruneSnapshots, Db, PruneForce };
         prune.SetAction(r => Guard(stderr, () =>
         {
             using var signals = Interruption.Listen();
             return new PruneHandler(stdout, console.Times, Log(r), signals).Run(db: DatabaseLocation.Resolve(r.GetValue(Db)),
                 olderThan: r.GetValue(OlderThan) is { } age ? TimeArguments.ParseDuration(age, "--older-than") : null,
-                snapshots: r.GetValue(PruneSnapshots));
+                snapshots: r.GetValue(PruneSnapshots), force: r.GetValue(PruneForce));
         }));
 
         var report = new Command("report", "Orphans, growth, limit pressure and churn over a window of history.\nExample: ipcaudit report --since 7d --format html --output review.html")
@@ -161,7 +183,7 @@ public static class CommandTree
         {
             using var signals = Interruption.Listen();
             return new ReportHandler(stdout, Log(r), ProgressFor(r), console.Times, signals).Run(
-                db: DatabaseLocation.Resolve(r.GetValue(Db)), since: r.GetValue(Since)!, until: r.GetValue(Until),
+                db: DatabaseLocation.ResolveForRead(r.GetValue(Db)), since: r.GetValue(Since)!, until: r.GetValue(Until),
                 hosts: r.GetValue(Hosts) ?? [], orphanAge: r.GetValue(OrphanAge)!, format: r.GetValue(Format)!,
                 output: r.GetValue(Output), failOn: r.GetValue(FailOn) ?? [], section: r.GetValue(Section),
                 ipcNamespace: r.GetValue(NamespaceFilter));
@@ -170,7 +192,7 @@ public static class CommandTree
         var diff = new Command("diff", "Objects added, removed and changed between two snapshots, per field.\nExample: ipcaudit diff 41 42")
             { DiffFrom, DiffTo, Db, DiffJson, DiffHost, NamespaceFilter };
         diff.SetAction(r => Guard(stderr, () => new DiffHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.Resolve(r.GetValue(Db)), from: r.GetValue(DiffFrom)!, to: r.GetValue(DiffTo)!,
+            db: DatabaseLocation.ResolveForRead(r.GetValue(Db)), from: r.GetValue(DiffFrom)!, to: r.GetValue(DiffTo)!,
             json: r.GetValue(DiffJson), host: r.GetValue(DiffHost), ipcNamespace: r.GetValue(NamespaceFilter))));
 
         var reap = new Command("reap", "Take a snapshot, then remove the orphans the report proves abandoned (dry run unless --yes); each is read again just before removal and skipped if it changed. Root only.\nExample: ipcaudit reap --orphan-age 24h --kind sem --user www-data --yes")
@@ -187,6 +209,7 @@ public static class CommandTree
         root.Subcommands.Add(snapshots);
         root.Subcommands.Add(show);
         root.Subcommands.Add(merge);
+        root.Subcommands.Add(ship);
         root.Subcommands.Add(prune);
         root.Subcommands.Add(report);
         root.Subcommands.Add(diff);

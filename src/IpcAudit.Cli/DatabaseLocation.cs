@@ -18,4 +18,15 @@ public static class DatabaseLocation
     }
 
     public static string Resolve(string? db) => string.IsNullOrEmpty(db) ? Default() : db;
+
+    /// <summary>
+    /// For the read commands (report, show, snapshots, diff): --db, else IPCAUDIT_DB, else the central server
+    /// of IPCAUDIT_SERVER (README: Fleet), else the default file.
+    /// </summary>
+    public static string ResolveForRead(string? db, Func<string, string?>? env = null)
+    {
+        env ??= Environment.GetEnvironmentVariable;
+        if (!string.IsNullOrEmpty(db) || env("IPCAUDIT_DB") is { Length: > 0 }) return Resolve(db);
+        return env("IPCAUDIT_SERVER") is { Length: > 0 } server ? server : Default(env);
+    }
 }

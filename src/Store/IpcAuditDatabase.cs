@@ -1,3 +1,4 @@
+using System.Data.Common;
 using IpcAudit.Collector;
 using Microsoft.Data.Sqlite;
 
@@ -286,7 +287,7 @@ public static class IpcAuditDatabase
         return result;
     }
 
-    internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    internal static void Execute(DbConnection connection, string sql, DbTransaction? tx = null)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
@@ -294,7 +295,7 @@ public static class IpcAuditDatabase
         command.ExecuteNonQuery();
     }
 
-    internal static long Scalar(SqliteConnection connection, string sql, SqliteTransaction? tx = null)
+    internal static long Scalar(DbConnection connection, string sql, DbTransaction? tx = null)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;

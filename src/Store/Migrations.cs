@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.Data.Sqlite;
 
 namespace IpcAudit.Store;
@@ -9,12 +8,9 @@ namespace IpcAudit.Store;
 /// </summary>
 public static class Migrations
 {
-    private const string Prefix = "schema/", Suffix = ".sql";
+    private static readonly MigrationScripts Scripts = new("schema/");
 
-    /// <summary>The embedded script names, sorted by version. Their text is read only when a migration runs.</summary>
-    private static readonly List<string> Resources = Index();
-
-    public static int Latest => VersionOf(Resources[^1]);
+    public static int Latest => Scripts.Latest;
 
     public static long CurrentVersion(SqliteConnection connection) => IpcAuditDatabase.Scalar(connection, "PRAGMA user_version;");
 
@@ -38,12 +34,9 @@ public static class Migrations
                     CREATE TABLE IF NOT EXISTS schema_migrations (
                         version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL);
                     """, tx);
-                foreach (var resource in Resources)
+                foreach (var (version, name) in Scripts.After(current))
                 {
-                    var version = VersionOf(resource);
-                    if (version <= current) continue;
-                    var name = resource[Prefix.Length..^Suffix.Length];
-                    IpcAuditDatabase.Execute(connection, Read(resource), tx);
+                    IpcAuditDatabase.Execute(connection, Scripts.Read(version), tx);
                     using var journal = connection.CreateCommand();
                     journal.Transaction = tx;
                     journal.CommandText = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)";
@@ -56,26 +49,5 @@ public static class Migrations
             }
             return applied;
         });
-    }
-
-    private static List<string> Index()
-    {
-        var resources = new List<string>();
-        foreach (var resource in typeof(Migrations).Assembly.GetManifestResourceNames())
-            if (resource.StartsWith(Prefix, StringComparison.Ordinal) && resource.EndsWith(Suffix, StringComparison.Ordinal))
-                resources.Add(resource);
-        if (resources.Count == 0) throw new InvalidOperationException("no schema/*.sql embedded");
-        resources.Sort((a, b) => VersionOf(a).CompareTo(VersionOf(b)));
-        return resources;
-    }
-
-    /// <summary>"schema/0001_initial.sql" → 1.</summary>
-    private static int VersionOf(string resource) =>
-        int.Parse(resource.AsSpan(Prefix.Length, resource.IndexOf('_') - Prefix.Length), CultureInfo.InvariantCulture);
-
-    private static string Read(string resource)
-    {
-        using var stream = typeof(Migrations).Assembly.GetManifestResourceStream(resource)!;
-        return new StreamReader(stream).ReadToEnd();
     }
 }

@@ -23,13 +23,6 @@ internal static class NamespaceLabelSql
         WHERE context_id = $context AND namespace_label IS NULL
         """;
 
-    public static bool HasLabels(Microsoft.Data.Sqlite.SqliteConnection source)
-    {
-        using var command = source.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM pragma_table_info('contexts') WHERE name = 'namespace_label'";
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) == 1;
-    }
-
     public static void Store(Func<string, Statement> prepare, long context, NamespaceLabel label)
     {
         using var update = prepare(Update);

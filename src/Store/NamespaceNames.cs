@@ -1,5 +1,5 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace IpcAudit.Store;
 
@@ -9,10 +9,9 @@ public static class NamespaceNames
     private const string Sql = "SELECT DISTINCT ipc_namespace, namespace_label FROM contexts ORDER BY ipc_namespace";
 
     /// <summary>"label (inode)" or "ipc:inode" per namespace, for the message when a --namespace matches none.</summary>
-    public static IReadOnlyList<string> List(SqliteConnection connection)
+    public static IReadOnlyList<string> List(DbConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Sql;
+        using var command = Dialect.Command(connection, Sql);
         using var r = command.ExecuteReader();
         var names = new List<string>();
         while (r.Read())
@@ -36,15 +35,14 @@ public static class NamespaceNames
     private const long InitialNamespace = 4026531839;
 
     /// <summary>Whether <paramref name="wanted"/> names a stored namespace: its label (case-insensitive), its inode, or ipc:INODE.</summary>
-    public static bool Contains(SqliteConnection connection, string wanted)
+    public static bool Contains(DbConnection connection, string wanted)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+        using var command = Dialect.Command(connection, """
             SELECT EXISTS (SELECT 1 FROM contexts
                            WHERE lower(namespace_label) = lower($w) OR CAST(ipc_namespace AS TEXT) = $w OR 'ipc:' || ipc_namespace = $w
                               OR ($w = 'host' AND ipc_namespace = 4026531839))
-            """;
-        command.Parameters.AddWithValue("$w", wanted);
+            """);
+        Dialect.Set(command, "$w", wanted);
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture) == 1;
     }
 }

@@ -10,7 +10,7 @@ internal static class ReaderSql
         SELECT s.snapshot_id, s.snapshot_uid, s.context_id, c.host, c.boot_id, c.ipc_namespace, s.taken_at,
                s.shm_count, s.sem_count, s.msg_count, s.collector_version, c.namespace_label
         FROM snapshots s JOIN contexts c ON c.context_id = s.context_id
-        WHERE ($host IS NULL OR c.host = $host)
+        WHERE (CAST($host AS TEXT) IS NULL OR c.host = $host)  -- the cast types the parameter for PostgreSQL
         ORDER BY s.taken_at, s.snapshot_id
         """;
 

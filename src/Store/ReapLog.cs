@@ -83,7 +83,7 @@ public static class ReapLog
     }
 
     /// <summary>Object ids reap removed, for the report's churn.</summary>
-    public static HashSet<long> RemovedObjects(SqliteConnection connection)
+    public static HashSet<long> RemovedObjects(System.Data.Common.DbConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText = ReapSql.RemovedObjects;

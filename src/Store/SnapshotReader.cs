@@ -1,23 +1,37 @@
 using IpcAudit.Collector;
 using System.Globalization;
 using IpcAudit.Collector.Model;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace IpcAudit.Store;
 
 /// <summary>Reads stored snapshots back. Opens the database read-only.</summary>
 public sealed class SnapshotReader : IDisposable
 {
-    public SqliteConnection Connection { get; }
+    /// <summary>A SQLite file's connection, or the central PostgreSQL store's (README: Fleet).</summary>
+    public DbConnection Connection { get; }
+    /// <summary>The file, or the server as messages name it (never with a password).</summary>
     public string Path { get; }
 
-    public SnapshotReader(SqliteConnection connection, string path) => (Connection, Path) = (connection, path);
+    public SnapshotReader(DbConnection connection, string path) => (Connection, Path) = (connection, path);
 
+    /// <summary>A SQLite file, or the server when <paramref name="path"/> is a postgresql:// URI or connection string.</summary>
     public static SnapshotReader Open(string path)
     {
+        if (ServerAddress.IsServer(path))
+        {
+            var server = ServerAddress.Parse(path, commandLine: true);
+            return new SnapshotReader(ServerDatabase.OpenForRead(server), ServerAddress.Describe(server));
+        }
         var full = System.IO.Path.GetFullPath(path);
         return new SnapshotReader(IpcAuditDatabase.OpenForRead(full), full);
     }
+
+    /// <summary>The SQLite connection of a file (merge and ship read a local spool).</summary>
+    internal SqliteConnection Local => Connection as SqliteConnection
+        ?? throw new IpcAuditException($"{Path}: a local SQLite database is needed here, not a server", ExitCodes.Usage);
 
     public IReadOnlyList<SnapshotSummary> List(string? host = null) => Guard(() => Rows(ReaderSql.ListSnapshots, [host], r =>
         new SnapshotSummary(r.GetInt64(0), r.GetString(1), r.GetInt64(2), r.GetString(3), Text(r, 4), Long(r, 5),
@@ -72,7 +86,7 @@ public sealed class SnapshotReader : IDisposable
         };
     });
 
-    private static FileIdentity? FileOf(SqliteDataReader r, int device) =>
+    private static FileIdentity? FileOf(DbDataReader r, int device) =>
         Long(r, device) is { } dev && Long(r, device + 1) is { } ino ? new FileIdentity((ulong)dev, (ulong)ino) : null;
 
     private static ulong? U(string? text) => text is null ? null : ulong.Parse(text, CultureInfo.InvariantCulture);
@@ -81,12 +95,13 @@ public sealed class SnapshotReader : IDisposable
     {
         try { return read(); }
         catch (SqliteException e) { throw IpcAuditDatabase.Translate(e, Path); }
+        catch (NpgsqlException e) { throw ServerDatabase.Translate(e, Path); }
     }
 
     public void Dispose() => Connection.Dispose();
 
     /// <summary>Runs one read statement and maps every row; columns are read by position (ReaderSql's order).</summary>
-    private List<T> Rows<T>(string sql, ReadOnlySpan<object?> values, Func<SqliteDataReader, T> map)
+    private List<T> Rows<T>(string sql, ReadOnlySpan<object?> values, Func<DbDataReader, T> map)
     {
         using var statement = new Statement(Connection, null, sql);
         using var reader = statement.Bind(values).Query();
@@ -95,9 +110,9 @@ public sealed class SnapshotReader : IDisposable
         return rows;
     }
 
-    private static long? Long(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
-    private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-    private static ulong? Exact(SqliteDataReader r, int i) => U(Text(r, i));
+    private static long? Long(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+    private static string? Text(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    private static ulong? Exact(DbDataReader r, int i) => U(Text(r, i));
 
     /// <summary>ReaderSql.SnapshotHeader's row: the snapshot, its context and its limit set.</summary>
     private sealed record Header(long Context, long TakenAt, string CollectorVersion, string? Notes, HostIdentity Host,
@@ -106,7 +121,7 @@ public sealed class SnapshotReader : IDisposable
         public string? NamespaceLabel { get; init; }
     }
 
-    private static Header ReadHeader(SqliteDataReader r) => new(r.GetInt64(2), r.GetInt64(3), r.GetString(4), Text(r, 5),
+    private static Header ReadHeader(DbDataReader r) => new(r.GetInt64(2), r.GetInt64(3), r.GetString(4), Text(r, 5),
         new HostIdentity
         {
             Host = r.GetString(15), MachineId = Text(r, 16), BootId = Text(r, 17), Kernel = Text(r, 18),
@@ -126,7 +141,7 @@ public sealed class SnapshotReader : IDisposable
         }) { NamespaceLabel = Text(r, 32) };
 
     // Columns of ReaderSql.*AsOf: id, key, mode, uid, gid, cuid, cgid, then the kind's own.
-    private static ShmSegment ReadShm(SqliteDataReader r) => new()
+    private static ShmSegment ReadShm(DbDataReader r) => new()
     {
         Id = r.GetInt32(0), Key = (uint)r.GetInt64(1), Mode = r.GetInt32(2), Uid = (uint)r.GetInt64(3), Gid = (uint)r.GetInt64(4),
         Cuid = (uint)r.GetInt64(5), Cgid = (uint)r.GetInt64(6), Bytes = (ulong)r.GetInt64(7), Nattch = r.GetInt64(8),
@@ -135,7 +150,7 @@ public sealed class SnapshotReader : IDisposable
         RssBytes = (ulong?)Long(r, 14), SwapBytes = (ulong?)Long(r, 15), AttachedPids = CompactJson.ParsePids(Text(r, 16)),
     };
 
-    private static SemArray ReadSem(SqliteDataReader r) => new()
+    private static SemArray ReadSem(DbDataReader r) => new()
     {
         Id = r.GetInt32(0), Key = (uint)r.GetInt64(1), Mode = r.GetInt32(2), Uid = (uint)r.GetInt64(3), Gid = (uint)r.GetInt64(4),
         Cuid = (uint)r.GetInt64(5), Cgid = (uint)r.GetInt64(6), Nsems = r.GetInt32(7),
@@ -143,7 +158,7 @@ public sealed class SnapshotReader : IDisposable
         Semaphores = CompactJson.ParseSemaphores(Text(r, 10)), Vanished = r.GetInt64(11) != 0,
     };
 
-    private static MsgQueue ReadMsg(SqliteDataReader r) => new()
+    private static MsgQueue ReadMsg(DbDataReader r) => new()
     {
         Id = r.GetInt32(0), Key = (uint)r.GetInt64(1), Mode = r.GetInt32(2), Uid = (uint)r.GetInt64(3), Gid = (uint)r.GetInt64(4),
         Cuid = (uint)r.GetInt64(5), Cgid = (uint)r.GetInt64(6), Cbytes = (ulong)r.GetInt64(7), Qnum = (ulong)r.GetInt64(8),

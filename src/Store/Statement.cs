@@ -1,27 +1,34 @@
-using Microsoft.Data.Sqlite;
+using System.Data;
+using System.Data.Common;
 
 namespace IpcAudit.Store;
 
 /// <summary>
 /// One prepared, parameterized statement reused for many rows: parameters are created once, in
-/// the order their $names first appear in the SQL, and bound by position.
+/// the order their $names first appear in the SQL, and bound by position. Either engine: the SQL is
+/// written once with SQLite's $name markers and <see cref="Dialect"/> adapts it for PostgreSQL.
 /// </summary>
 internal sealed class Statement : IDisposable
 {
-    private readonly SqliteCommand _command;
-    private readonly SqliteParameter[] _parameters;
+    private readonly DbCommand _command;
+    private readonly DbParameter[] _parameters;
+    private readonly bool _server;
 
-    public Statement(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    public Statement(DbConnection connection, DbTransaction? transaction, string sql)
     {
+        _server = Dialect.IsServer(connection);
         _command = connection.CreateCommand();
-        _command.CommandText = sql;
+        _command.CommandText = _server ? Dialect.ServerParameters(sql) : sql;
         _command.Transaction = transaction;
         var names = ParameterNames(sql);
-        _parameters = new SqliteParameter[names.Count];
+        _parameters = new DbParameter[names.Count];
         for (var i = 0; i < names.Count; i++)
         {
-            _parameters[i] = _command.Parameters.Add(names[i], SqliteType.Integer);
-            _parameters[i].Value = DBNull.Value;
+            var p = _command.CreateParameter();
+            p.ParameterName = _server ? names[i][1..] : names[i];
+            p.Value = DBNull.Value;
+            _command.Parameters.Add(p);
+            _parameters[i] = p;
         }
     }
 
@@ -51,15 +58,17 @@ internal sealed class Statement : IDisposable
         for (var i = 0; i < values.Length; i++)
         {
             var p = _parameters[i];
-            (p.SqliteType, p.Value) = values[i] switch
+            (p.DbType, p.Value) = values[i] switch
             {
-                null => (SqliteType.Integer, DBNull.Value),
-                string s => (SqliteType.Text, s),
-                double d => (SqliteType.Real, d),
-                bool b => (SqliteType.Integer, b ? 1L : 0L),
-                ulong u => (SqliteType.Integer, checked((long)u)),
-                var v => (SqliteType.Integer, (object)Convert.ToInt64(v)),
+                null => (DbType.Int64, DBNull.Value),
+                string s => (DbType.String, s),
+                double d => (DbType.Double, d),
+                bool b => (DbType.Int64, b ? 1L : 0L),
+                ulong u => (DbType.Int64, checked((long)u)),
+                var v => (DbType.Int64, (object)Convert.ToInt64(v)),
             };
+            // PostgreSQL types a NULL by its parameter: left untyped, the server takes the column's type.
+            if (_server && values[i] is null) p.ResetDbType();
         }
         return this;
     }
@@ -70,7 +79,7 @@ internal sealed class Statement : IDisposable
 
     public long? ScalarOrNull() => _command.ExecuteScalar() is { } v and not DBNull ? Convert.ToInt64(v) : null;
 
-    public SqliteDataReader Query() => _command.ExecuteReader();
+    public DbDataReader Query() => _command.ExecuteReader();
 
     public void Dispose() => _command.Dispose();
 }

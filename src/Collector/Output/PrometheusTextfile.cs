@@ -7,6 +7,9 @@ namespace IpcAudit.Collector.Output;
 /// <summary>Orphans of one kind ("shm", "sem", "msg") by the report's rules: how many, and the bytes they hold.</summary>
 public sealed record OrphanTotal(string Kind, long Count, ulong Bytes);
 
+/// <summary>`collect --ship-to`: snapshots the server has not acknowledged, and when a ship last succeeded (null: never).</summary>
+public sealed record ShipStatus(long Backlog, DateTimeOffset? LastSuccess);
+
 /// <summary>
 /// `collect --textfile DIR`: DIR/ipcaudit.prom for node_exporter's textfile collector, in the text
 /// exposition format. Every family is a gauge with HELP and TYPE; a value that was not read (a failed
@@ -26,7 +29,8 @@ public static class PrometheusTextfile
 
     /// <param name="steps">The snapshot's steps plus the command's own (store, orphans).</param>
     /// <param name="orphans">Null when orphans were not computed: the orphan families are left out.</param>
-    public static void Write(TextWriter w, Snapshot s, IEnumerable<CollectionStep> steps, IReadOnlyList<OrphanTotal>? orphans)
+    /// <param name="ship">Null when this collector does not ship: the ship families are left out.</param>
+    public static void Write(TextWriter w, Snapshot s, IEnumerable<CollectionStep> steps, IReadOnlyList<OrphanTotal>? orphans, ShipStatus? ship = null)
     {
         var f = new PrometheusFamilies(w);
         f.Gauge("ipcaudit_build_info", "Version of the ipcaudit collector that wrote this file (value is always 1).",
@@ -95,6 +99,14 @@ public static class PrometheusTextfile
             all.Select(st => new PrometheusFamilies.Sample(Label("step", st.Name), st.Succeeded ? 1d : 0d)));
         f.Gauge("ipcaudit_collector_last_success_timestamp_seconds", "When the last snapshot was stored, in seconds since the Unix epoch. Alert when it gets old.",
             [new(null, s.TakenAt.ToUnixTimeMilliseconds() / 1000d)]);
+        if (ship is not null)
+        {
+            f.Gauge("ipcaudit_ship_backlog_snapshots", "Local snapshots the central server has not acknowledged yet (collect --ship-to).",
+                [new(null, ship.Backlog)]);
+            if (ship.LastSuccess is { } at)
+                f.Gauge("ipcaudit_ship_last_success_timestamp_seconds", "When a ship to the central server last succeeded, in seconds since the Unix epoch.",
+                    [new(null, at.ToUnixTimeMilliseconds() / 1000d)]);
+        }
     }
 
     /// <summary>

@@ -25,8 +25,9 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
     /// <summary>Test seam: a shell command run before each other IPC namespace is entered (IPCAUDIT_NAMESPACE holds its inode).</summary>
     public const string NamespaceTestHookVariable = "IPCAUDIT_NAMESPACE_TEST_HOOK";
 
+    /// <param name="shipTo">The central server to ship to after storing (README: Fleet); null: no shipping.</param>
     public int Run(string db, bool json, string procRoot, DateTimeOffset? at, string? host, string? textfile = null, TimeSpan? orphanAge = null,
-        bool allowFuture = false, string? namespaces = null)
+        bool allowFuture = false, string? namespaces = null, string? shipTo = null)
     {
         CollectInput.Check(procRoot, at, allowFuture, host, DateTimeOffset.UtcNow);
         var options = new CollectorOptions { ProcRoot = procRoot, At = at, HostOverride = host };
@@ -63,8 +64,9 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
         var (_, first) = all[0];
 
         if (json) SnapshotJson.WriteAll(stdout, [.. all.Select(a => a.Snapshot)]);
-        if (textfile is not null) WriteTextfile(textfile, db, first, stored, orphanAge ?? TimeSpan.FromHours(24), [.. all.Select(a => a.Snapshot)]);
-        return 0;
+        var (shipped, ship) = shipTo is null ? (ExitCodes.Success, null) : Ship(db, shipTo);
+        if (textfile is not null) WriteTextfile(textfile, db, first, stored, orphanAge ?? TimeSpan.FromHours(24), [.. all.Select(a => a.Snapshot)], ship);
+        return shipped;
     }
 
     private void RunHook(string command, ulong inode)
@@ -76,7 +78,26 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
         log.Verbose($"{NamespaceTestHookVariable} for ipc:{inode}: exit {process.ExitCode}");
     }
 
-    private void WriteTextfile(string directory, string db, Snapshot snapshot, CollectionStep stored, TimeSpan orphanAge, IReadOnlyList<Snapshot> all)
+    /// <summary>The snapshot is stored whatever happens here: a server that is down leaves it in the backlog (exit 1, one line).</summary>
+    private (int, ShipStatus) Ship(string db, string server)
+    {
+        try
+        {
+            var r = Shipper.Ship(db, server);
+            log.Verbose($"shipped {r.SnapshotsShipped} snapshots to {ServerAddress.Describe(server)}; backlog {r.Backlog}");
+            return (ExitCodes.Success, new ShipStatus(r.Backlog, ShipLedger.Read(db)?.LastSuccess));
+        }
+        catch (IpcAuditException e)
+        {
+            log.Error(e.Message);
+            using var reader = SnapshotReader.Open(db);
+            var ledger = ShipLedger.Read(db);
+            return (e.ExitCode, new ShipStatus(ShipLedger.Backlog((SqliteConnection)reader.Connection, ledger), ledger?.LastSuccess));
+        }
+    }
+
+    private void WriteTextfile(string directory, string db, Snapshot snapshot, CollectionStep stored, TimeSpan orphanAge, IReadOnlyList<Snapshot> all,
+        ShipStatus? ship)
     {
         List<CollectionStep> steps = [.. snapshot.Steps, stored];
         IReadOnlyList<OrphanTotal>? totals = null;
@@ -95,7 +116,7 @@ public sealed class CollectHandler(TextWriter stdout, StderrLog log)
         log.Verbose($"step orphans: {StderrLog.Duration(clock.Elapsed)}; read the stored history of {snapshot.Host.Host} in {Path.GetFullPath(db)}");
         var path = PrometheusTextfile.WriteAtomically(directory, w =>
         {
-            PrometheusTextfile.Write(w, snapshot, steps, totals);
+            PrometheusTextfile.Write(w, snapshot, steps, totals, ship);
             NamespaceMetrics.Write(w, all);
         });
         log.Verbose($"wrote {Path.GetFullPath(path)}");

@@ -10,18 +10,27 @@ namespace IpcAudit.Cli.Commands;
 /// </summary>
 public sealed class PruneHandler(TextWriter stdout, LocalTime times, StderrLog log, Interruption? interruption = null)
 {
-    public int Run(string db, TimeSpan? olderThan, IReadOnlyList<string>? snapshots = null)
+    /// <param name="force">Also delete snapshots the central server has not acknowledged (README: Fleet).</param>
+    public int Run(string db, TimeSpan? olderThan, IReadOnlyList<string>? snapshots = null, bool force = false)
     {
         var ids = ParseIds(snapshots ?? []);
         if ((olderThan is null) == (ids.Count == 0))
             throw new IpcAuditException("prune: give either --older-than DURATION or --snapshot ID... (ids from `ipcaudit snapshots`)", ExitCodes.BadInput);
         var cancel = interruption?.Token ?? default;
-        return olderThan is { } age ? Retain(db, age, cancel) : DeleteSnapshots(db, ids, cancel);
+        return olderThan is { } age ? Retain(db, age, cancel, force) : DeleteSnapshots(db, ids, cancel);
     }
 
-    private int Retain(string db, TimeSpan olderThan, CancellationToken cancel)
+    private int Retain(string db, TimeSpan olderThan, CancellationToken cancel, bool force)
     {
         var cutoff = DateTimeOffset.UtcNow - olderThan;
+        // A spool that ships (it has a ledger, or a server is configured) keeps what the server lacks.
+        if (!force && File.Exists(db) && (ShipLedger.Read(db) is not null || ServerAddress.Configured(null) is not null))
+        {
+            var (kept, count) = ShipLedger.Guard(db, cutoff);
+            if (count > 0)
+                log.Warning($"{count} snapshots older than {times.Format(cutoff)} are not on the central server yet and are kept (ship them first, or prune --force)");
+            cutoff = kept < cutoff ? kept : cutoff;
+        }
         log.Verbose($"database {Path.GetFullPath(db)}: deleting snapshots taken before {TypedJson.IsoTime(cutoff)}");
         PruneResult? committed = null;
         try

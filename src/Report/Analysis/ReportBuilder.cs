@@ -4,7 +4,7 @@ using IpcAudit.Report.Analysis.Verdicts;
 using IpcAudit.Report.History;
 using IpcAudit.Report.Model;
 using IpcAudit.Report.Posix;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace IpcAudit.Report.Analysis;
 
@@ -19,14 +19,20 @@ public sealed record ReportRequest(DateTimeOffset Since, DateTimeOffset Until, I
 public static class ReportBuilder
 {
     /// <param name="progress">A progress line per context read (months of history take a while); none when null.</param>
+    /// <param name="databasePath">A SQLite file, or the central server (a postgresql:// URI or connection string).</param>
     public static ReportDocument Build(string databasePath, ReportRequest request, Progress? progress = null)
     {
+        if (ServerAddress.IsServer(databasePath))
+        {
+            using var server = ServerDatabase.OpenForRead(ServerAddress.Parse(databasePath, commandLine: true));
+            return Build(server, request, progress);
+        }
         using var connection = IpcAuditDatabase.OpenForRead(databasePath);
         IpcAuditDatabase.QuickCheck(connection, Path.GetFullPath(databasePath));
         return Build(connection, request, progress);
     }
 
-    public static ReportDocument Build(SqliteConnection connection, ReportRequest request, Progress? progress = null)
+    public static ReportDocument Build(DbConnection connection, ReportRequest request, Progress? progress = null)
     {
         progress ??= Progress.None;
         var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts).OfNamespace(request.Namespace);
@@ -88,7 +94,7 @@ public static class ReportBuilder
     /// only while that context's last snapshot is the one it just took.
     /// </summary>
     public static (IReadOnlyList<OrphanFinding> Orphans, IReadOnlyList<OrphanFinding> Idle) VerdictsOf(
-        SqliteConnection connection, ReportRequest request, long contextId) =>
+        DbConnection connection, ReportRequest request, long contextId) =>
         CurrentVerdicts(connection, request, unit => unit.Contexts[^1].ContextId == contextId);
 
     /// <summary>Rows name their unit by its label; these give each row its namespace and the namespace's label.</summary>
@@ -101,7 +107,7 @@ public static class ReportBuilder
     /// <summary>Judges only the objects that still exist (the last context of each current unit that <paramref name="include"/> takes).</summary>
     /// <param name="withPosix">POSIX objects too (the textfile's orphan counts); reap removes System V objects only.</param>
     private static (IReadOnlyList<OrphanFinding> Orphans, IReadOnlyList<OrphanFinding> Idle) CurrentVerdicts(
-        SqliteConnection connection, ReportRequest request, Func<HistoryUnit, bool> include, bool withPosix = false)
+        DbConnection connection, ReportRequest request, Func<HistoryUnit, bool> include, bool withPosix = false)
     {
         var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts).OfNamespace(request.Namespace);
         var verdicts = new VerdictFinder(history, request.OrphanAge);

@@ -1,5 +1,5 @@
 using IpcAudit.Store;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace IpcAudit.Report.History;
 
@@ -36,24 +36,22 @@ public sealed class ContextAttribution
         return found;
     }
 
-    public static ContextAttribution Load(SqliteConnection connection, long context, long at)
+    public static ContextAttribution Load(DbConnection connection, long context, long at)
     {
         var users = new Dictionary<uint, string?>();
         var groups = new Dictionary<uint, string?>();
         var gone = new Dictionary<int, List<GoneProcess>>();
-        using (var command = connection.CreateCommand())
+        using (var command = Dialect.Command(connection, AttributionSql.NamesAt))
         {
-            command.CommandText = AttributionSql.NamesAt;
-            command.Parameters.AddWithValue("$context", context);
-            command.Parameters.AddWithValue("$at", at);
+            Dialect.Set(command, "$context", context);
+            Dialect.Set(command, "$at", at);
             using var r = command.ExecuteReader();
             while (r.Read())
                 (r.GetString(0) == "user" ? users : groups)[(uint)r.GetInt64(1)] = r.IsDBNull(2) ? null : r.GetString(2);
         }
-        using (var command = connection.CreateCommand())
+        using (var command = Dialect.Command(connection, AttributionSql.GoneProcesses))
         {
-            command.CommandText = AttributionSql.GoneProcesses;
-            command.Parameters.AddWithValue("$context", context);
+            Dialect.Set(command, "$context", context);
             using var r = command.ExecuteReader();
             while (r.Read())
             {

@@ -1,4 +1,4 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace IpcAudit.Report.History;
 
@@ -11,7 +11,7 @@ public sealed record ProcessDetails(string? Exe, long? ExeDev, long? ExeIno, str
     string? Unit, string? ContainerRuntime, string? ContainerId)
 {
     /// <summary>Nine columns from <paramref name="first"/> on; null when none holds anything (history before schema 6).</summary>
-    public static ProcessDetails? Read(SqliteDataReader r, int first)
+    public static ProcessDetails? Read(DbDataReader r, int first)
     {
         string? S(int i) => r.IsDBNull(first + i) ? null : r.GetString(first + i);
         long? L(int i) => r.IsDBNull(first + i) ? null : r.GetInt64(first + i);

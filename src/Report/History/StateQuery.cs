@@ -1,12 +1,12 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace IpcAudit.Report.History;
 
 /// <summary>How one kind's full states are read, newest first.</summary>
-public sealed class StateQuery<T>(string newestFirst, Func<SqliteDataReader, T> read) where T : struct, IObjectState
+public sealed class StateQuery<T>(string newestFirst, Func<DbDataReader, T> read) where T : struct, IObjectState
 {
     internal string NewestFirst { get; } = newestFirst;
-    internal Func<SqliteDataReader, T> Read { get; } = read;
+    internal Func<DbDataReader, T> Read { get; } = read;
 }
 
 public static class StateQuery
@@ -24,6 +24,6 @@ public static class StateQuery
         r.GetInt64(0), N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2), r.GetInt32(3), (uint)r.GetInt64(4), (uint)r.GetInt64(5),
         (ulong)r.GetInt64(6), (ulong)r.GetInt64(7), (ulong?)N(r, 8), r.GetInt32(9), r.GetInt32(10), N(r, 11), N(r, 12), N(r, 13)));
 
-    internal static long? N(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
-    internal static string? S(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
+    internal static long? N(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetInt64(i);
+    internal static string? S(DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 }

@@ -2,7 +2,9 @@ using System.Globalization;
 using IpcAudit.Collector;
 using IpcAudit.Collector.Model;
 using IpcAudit.Store;
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace IpcAudit.Report.History;
 
@@ -13,7 +15,7 @@ namespace IpcAudit.Report.History;
 /// </summary>
 public sealed class WindowHistory
 {
-    private readonly SqliteConnection _connection;
+    private readonly DbConnection _connection;
     private readonly string _path;
 
     public DateTimeOffset Since { get; }
@@ -26,26 +28,28 @@ public sealed class WindowHistory
     /// <summary>Host names with snapshots in the window, sorted.</summary>
     public IReadOnlyList<string> Hosts => Units.Select(u => u.Host).Distinct().Order(StringComparer.Ordinal).ToList();
 
-    private WindowHistory(SqliteConnection connection, string path, DateTimeOffset since, DateTimeOffset until, IReadOnlyList<HistoryUnit> units) =>
+    private WindowHistory(DbConnection connection, string path, DateTimeOffset since, DateTimeOffset until, IReadOnlyList<HistoryUnit> units) =>
         (_connection, _path, Since, Until, Units) = (connection, path, since, until, units);
 
     /// <param name="hosts">Only these hosts (case-insensitive); all when empty.</param>
-    public static WindowHistory Load(SqliteConnection connection, DateTimeOffset since, DateTimeOffset until, IReadOnlyCollection<string> hosts)
+    public static WindowHistory Load(DbConnection connection, DateTimeOffset since, DateTimeOffset until, IReadOnlyCollection<string> hosts)
     {
-        var path = connection.DataSource;
+        var path = connection is Npgsql.NpgsqlConnection server ? ServerAddress.Describe(server.ConnectionString) : connection.DataSource;
         return Guard(path, () =>
         {
             var limits = LoadLimitSets(connection);
             var from = UnixTime.Ms(since);
             var to = UnixTime.Ms(until);
             var contexts = new List<ContextWindow>();
+            var rows = new List<(long Id, string Host, string? Boot, long? Ns, int Page, long? SysUidMax, string? NsLabel)>();
             using (var command = Command(connection, HistorySql.Contexts))
             using (var reader = command.ExecuteReader())
             {
-                var rows = new List<(long Id, string Host, string? Boot, long? Ns, int Page, long? SysUidMax, string? NsLabel)>();
                 while (reader.Read())
                     rows.Add((reader.GetInt64(0), reader.GetString(1), NullableString(reader, 2), NullableLong(reader, 3), reader.GetInt32(4),
                         NullableLong(reader, 5), NullableString(reader, 6)));
+            }
+            {
                 foreach (var r in rows)
                 {
                     if (hosts.Count > 0 && !hosts.Contains(r.Host, StringComparer.OrdinalIgnoreCase)) continue;
@@ -167,13 +171,38 @@ public sealed class WindowHistory
     /// An object's full states valid at or before <paramref name="at"/>, newest first, read lazily:
     /// a rule that has decided stops reading (for an object in use, after one row).
     /// </summary>
-    public IEnumerable<T> NewestFirst<T>(StateQuery<T> query, long objectId, long at) where T : struct, IObjectState
+    public IEnumerable<T> NewestFirst<T>(StateQuery<T> query, long objectId, long at) where T : struct, IObjectState =>
+        Dialect.IsServer(_connection) ? NewestFirstInPages(query, objectId, at) : NewestFirstStreamed(query, objectId, at);
+
+    /// <summary>Rows in pages for PostgreSQL: one connection runs one query at a time, and rules interleave their reads.</summary>
+    private IEnumerable<T> NewestFirstInPages<T>(StateQuery<T> query, long objectId, long at) where T : struct, IObjectState
+    {
+        const int Page = 32;
+        var command = Prepared(query.NewestFirst + " LIMIT " + Page);
+        for (var before = at; ;)
+        {
+            var page = Guard(_path, () =>
+            {
+                Bind(command, ("$object", objectId), ("$at", before));
+                using var r = command.ExecuteReader();
+                var rows = new List<T>(Page);
+                while (r.Read()) rows.Add(query.Read(r));
+                return rows;
+            });
+            foreach (var state in page) yield return state;
+            if (page.Count < Page) yield break;
+            before = page[^1].From - 1;
+        }
+    }
+
+    private IEnumerable<T> NewestFirstStreamed<T>(StateQuery<T> query, long objectId, long at) where T : struct, IObjectState
     {
         var command = Prepared(query.NewestFirst);
         Bind(command, ("$object", objectId), ("$at", at));
-        SqliteDataReader reader;
+        DbDataReader reader;
         try { reader = command.ExecuteReader(); }
         catch (SqliteException e) { throw IpcAuditDatabase.Translate(e, _path); }
+        catch (NpgsqlException e) { throw ServerDatabase.Translate(e, _path); }
         using (reader)
         {
             while (true)
@@ -185,6 +214,7 @@ public sealed class WindowHistory
                     state = query.Read(reader);
                 }
                 catch (SqliteException e) { throw IpcAuditDatabase.Translate(e, _path); }
+        catch (NpgsqlException e) { throw ServerDatabase.Translate(e, _path); }
                 yield return state;
             }
         }
@@ -194,30 +224,26 @@ public sealed class WindowHistory
     public SnapshotTimeline TimelineBefore(ContextWindow context, long before) => Guard(_path, () =>
         LoadTimeline(_connection, context.ContextId, long.MinValue, before - 1, LoadLimitSets(_connection)));
 
-    private readonly Dictionary<string, SqliteCommand> _prepared = [];
+    private readonly Dictionary<string, DbCommand> _prepared = [];
 
     // One command per statement, reused with new values: SQLite keeps it compiled.
-    private SqliteCommand Prepared(string sql)
+    private DbCommand Prepared(string sql)
     {
         if (!_prepared.TryGetValue(sql, out var command)) _prepared[sql] = command = Command(_connection, sql);
         return command;
     }
 
-    private static void Bind(SqliteCommand command, params (string Name, long Value)[] values)
+    private static void Bind(DbCommand command, params (string Name, long Value)[] values)
     {
-        foreach (var (name, value) in values)
-        {
-            if (command.Parameters.Contains(name)) command.Parameters[name].Value = value;
-            else command.Parameters.AddWithValue(name, value);
-        }
+        foreach (var (name, value) in values) Dialect.Set(command, name, value);
     }
 
-    private static SnapshotTimeline LoadTimeline(SqliteConnection connection, long context, long from, long to, IReadOnlyDictionary<long, IpcLimits> limits)
+    private static SnapshotTimeline LoadTimeline(DbConnection connection, long context, long from, long to, IReadOnlyDictionary<long, IpcLimits> limits)
     {
         using var command = Command(connection, HistorySql.Snapshots);
-        command.Parameters.AddWithValue("$context", context);
-        command.Parameters.AddWithValue("$from", from);
-        command.Parameters.AddWithValue("$to", to);
+        Dialect.Set(command, "$context", context);
+        Dialect.Set(command, "$from", from);
+        Dialect.Set(command, "$to", to);
         using var reader = command.ExecuteReader();
         var (times, ok, lims, holders) = (new List<long>(), new List<bool>(), new List<IpcLimits>(), new List<bool>());
         while (reader.Read())
@@ -235,7 +261,7 @@ public sealed class WindowHistory
     /// <summary>Collectors of schema 2 on record every owner's oldest live process with the processes step.</summary>
     private const int HoldersSchema = 2;
 
-    private static Dictionary<long, IpcLimits> LoadLimitSets(SqliteConnection connection)
+    private static Dictionary<long, IpcLimits> LoadLimitSets(DbConnection connection)
     {
         using var command = Command(connection, HistorySql.LimitSets);
         using var reader = command.ExecuteReader();
@@ -252,10 +278,10 @@ public sealed class WindowHistory
         return sets;
     }
 
-    private static ProcessSpans LoadProcesses(SqliteConnection connection, long context)
+    private static ProcessSpans LoadProcesses(DbConnection connection, long context)
     {
         using var command = Command(connection, HistorySql.Processes);
-        command.Parameters.AddWithValue("$context", context);
+        Dialect.Set(command, "$context", context);
         using var reader = command.ExecuteReader();
         var spans = new List<ProcessSpan>();
         while (reader.Read())
@@ -269,19 +295,15 @@ public sealed class WindowHistory
         return new ProcessSpans(spans);
     }
 
-    private static SqliteCommand Command(SqliteConnection connection, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command;
-    }
+    private static DbCommand Command(DbConnection connection, string sql) => Dialect.Command(connection, sql);
 
-    private static long? NullableLong(SqliteDataReader r, int i) => StateQuery.N(r, i);
-    private static string? NullableString(SqliteDataReader r, int i) => StateQuery.S(r, i);
+    private static long? NullableLong(DbDataReader r, int i) => StateQuery.N(r, i);
+    private static string? NullableString(DbDataReader r, int i) => StateQuery.S(r, i);
 
     private static T Guard<T>(string path, Func<T> read)
     {
         try { return read(); }
         catch (SqliteException e) { throw IpcAuditDatabase.Translate(e, path); }
+        catch (NpgsqlException e) { throw ServerDatabase.Translate(e, path); }
     }
 }

@@ -1,7 +1,7 @@
 using IpcAudit.Collector.Model;
 using IpcAudit.Report.History;
 using IpcAudit.Store;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace IpcAudit.Report.Posix;
 
@@ -20,18 +20,13 @@ public sealed record PosixObject(long ObjectId, string Kind, string Name, long F
 public sealed record PosixLevel(long At, long? DevshmBytes, long? DevshmUsedBytes, long? MqQueues, long? MqQueuesMax);
 
 /// <summary>Reads the POSIX tables of a read-only database; a database from before schema 8 has none, and reads as empty.</summary>
-public sealed class PosixHistory(SqliteConnection connection)
+public sealed class PosixHistory(DbConnection connection)
 {
     private bool? _present;
 
     public bool Present => _present ??= HasTable();
 
-    private bool HasTable()
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'posix_objects'";
-        return Convert.ToInt64(command.ExecuteScalar()) > 0;
-    }
+    private bool HasTable() => Dialect.HasTable(connection, "posix_objects");
 
     private const string ObjectsSql = """
         SELECT o.posix_object_id, o.kind, o.name, o.first_seen, o.removed_at,
@@ -87,13 +82,12 @@ public sealed class PosixHistory(SqliteConnection connection)
     }
 
     /// <summary>A statement over one context's window ($context, $from, $to).</summary>
-    private SqliteCommand InWindow(string sql, ContextWindow context)
+    private DbCommand InWindow(string sql, ContextWindow context)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("$context", context.ContextId);
-        command.Parameters.AddWithValue("$from", context.WindowStart);
-        command.Parameters.AddWithValue("$to", context.WindowEnd);
+        var command = Dialect.Command(connection, sql);
+        Dialect.Set(command, "$context", context.ContextId);
+        Dialect.Set(command, "$from", context.WindowStart);
+        Dialect.Set(command, "$to", context.WindowEnd);
         return command;
     }
 

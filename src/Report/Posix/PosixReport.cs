@@ -1,11 +1,11 @@
 using IpcAudit.Report.History;
 using IpcAudit.Report.Model;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace IpcAudit.Report.Posix;
 
 /// <summary>The POSIX kinds' part of a report, built beside the System V one and merged into its sections.</summary>
-public sealed class PosixReport(SqliteConnection connection, TimeSpan orphanAge)
+public sealed class PosixReport(DbConnection connection, TimeSpan orphanAge)
 {
     private readonly PosixHistory _history = new(connection);
     private readonly PosixVerdicts _verdicts = new((long)orphanAge.TotalMilliseconds);

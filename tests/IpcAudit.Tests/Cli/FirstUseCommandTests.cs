@@ -139,8 +139,8 @@ public sealed class FirstUseCommandTests : IDisposable
     [InlineData("report --sinse 7d --format json", "ipcaudit: unknown option '--sinse' for `ipcaudit report` (did you mean `--since`?)")]
     [InlineData("show --jsn", "ipcaudit: unknown option '--jsn' for `ipcaudit show` (did you mean `--json`?)")]
     [InlineData("collect --proc-rot /proc", "ipcaudit: unknown option '--proc-rot' for `ipcaudit collect` (did you mean `--proc-root`?)")]
-    [InlineData("frobnicate", "ipcaudit: unknown command 'frobnicate' (valid: collect, snapshots, show, merge, prune, report, diff, reap; see `ipcaudit --help`)")]
-    [InlineData("", "ipcaudit: no command given: one of collect, snapshots, show, merge, prune, report, diff, reap (see `ipcaudit --help`)")]
+    [InlineData("frobnicate", "ipcaudit: unknown command 'frobnicate' (valid: collect, snapshots, show, merge, ship, prune, report, diff, reap; see `ipcaudit --help`)")]
+    [InlineData("", "ipcaudit: no command given: one of collect, snapshots, show, merge, ship, prune, report, diff, reap (see `ipcaudit --help`)")]
     public void AMistypedCommandOrOptionIsOneLineWithTheClosestName(string line, string expected)
     {
         var run = CliRun.Of(line.Split(' ', StringSplitOptions.RemoveEmptyEntries));

@@ -1,0 +1,127 @@
+using System.Net.Sockets;
+using IpcAudit.Collector;
+using Npgsql;
+
+namespace IpcAudit.Store;
+
+/// <summary>
+/// Opens the central PostgreSQL store. Writers (ship) migrate it with schema/postgresql/*.sql, journaled
+/// in schema_migrations as the SQLite files are; readers (report, show, snapshots, diff) only check it.
+/// A server database with a newer schema is refused, either way, with one line.
+/// </summary>
+public static class ServerDatabase
+{
+    private static readonly MigrationScripts Scripts = new("schema/postgresql/");
+
+    public static int Latest => Scripts.Latest;
+
+    /// <summary>Serializes migrations of one database: two collectors shipping to a new server at once.</summary>
+    private const long MigrationLock = 0x49504341;
+
+    public static NpgsqlConnection OpenForWrite(string connectionString) => Opened(connectionString, connection =>
+    {
+        // Up to date, the usual case: nothing more, so a collector role without CREATE rights ships.
+        var known = JournalExists(connection) ? Version(connection, null) : 0;
+        if (known > Latest) throw NewerSchema(connectionString, known);
+        if (known == Latest) return;
+        using var tx = connection.BeginTransaction();
+        Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})", tx);
+        Execute(connection, """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
+            """, tx);
+        var current = Version(connection, tx);
+        if (current > Latest) throw NewerSchema(connectionString, current);
+        foreach (var (version, name) in Scripts.After(current))
+        {
+            Execute(connection, Scripts.Read(version), tx);
+            using var journal = new Statement(connection, tx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)");
+            journal.Bind(version, name, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Run();
+        }
+        tx.Commit();
+    });
+
+    public static NpgsqlConnection OpenForRead(string connectionString) => Opened(connectionString, connection =>
+    {
+        var current = JournalExists(connection) ? Version(connection, null) : 0;
+        if (current > Latest) throw NewerSchema(connectionString, current);
+        if (current < Latest)
+            throw new IpcAuditException(
+                $"{ServerAddress.Describe(connectionString)}: schema {current} is older than this ipcaudit's {Latest}; `ipcaudit ship --to` it from an upgraded collector first",
+                ExitCodes.BadDatabase);
+        // Reports read one consistent state however long they take, while collectors keep shipping.
+        Execute(connection, "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", null);
+    });
+
+    /// <summary>A connection that passed <paramref name="check"/>; closed again, with one line, when it did not.</summary>
+    private static NpgsqlConnection Opened(string connectionString, Action<NpgsqlConnection> check)
+    {
+        var connection = Connect(connectionString);
+        try
+        {
+            check(connection);
+            return connection;
+        }
+        catch (PostgresException e)
+        {
+            connection.Dispose();
+            throw Translate(e, connectionString);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    private static bool JournalExists(NpgsqlConnection connection) =>
+        Scalar(connection, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'") > 0;
+
+    private static long Version(NpgsqlConnection connection, NpgsqlTransaction? tx) =>
+        Scalar(connection, "SELECT coalesce(max(version), 0) FROM schema_migrations", tx);
+
+    private static IpcAuditException NewerSchema(string connectionString, long version) => new(
+        $"{ServerAddress.Describe(connectionString)}: the server's schema {version} is newer than this ipcaudit's {Latest}; upgrade ipcaudit to use it (nothing was changed)",
+        ExitCodes.BadDatabase);
+
+    private static NpgsqlConnection Connect(string connectionString)
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        try
+        {
+            connection.Open();
+            return connection;
+        }
+        catch (Exception e) when (e is NpgsqlException or SocketException or IOException or TimeoutException or ArgumentException)
+        {
+            connection.Dispose();
+            throw Unreachable(e, connectionString);
+        }
+    }
+
+    /// <summary>One line for a server that cannot be used: unreachable, refused, or wrong credentials.</summary>
+    public static IpcAuditException Unreachable(Exception e, string connectionString)
+    {
+        var why = e is PostgresException pg ? pg.MessageText : (e.InnerException ?? e).Message;
+        return new IpcAuditException($"{ServerAddress.Describe(connectionString)}: cannot connect: {why.TrimEnd('.')}", ExitCodes.Failure, e);
+    }
+
+    public static IpcAuditException Translate(Exception e, string connectionString) => e switch
+    {
+        PostgresException pg => new IpcAuditException(
+            $"{ServerAddress.Describe(connectionString)}: {pg.SqlState}: {pg.MessageText.TrimEnd('.')}", ExitCodes.Failure, e),
+        _ => Unreachable(e, connectionString),
+    };
+
+    internal static void Execute(NpgsqlConnection connection, string sql, NpgsqlTransaction? tx)
+    {
+        using var command = new NpgsqlCommand(sql, connection, tx);
+        command.ExecuteNonQuery();
+    }
+
+    internal static long Scalar(NpgsqlConnection connection, string sql, NpgsqlTransaction? tx = null)
+    {
+        using var command = new NpgsqlCommand(sql, connection, tx);
+        return Convert.ToInt64(command.ExecuteScalar() ?? 0L);
+    }
+}

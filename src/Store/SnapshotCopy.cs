@@ -1,0 +1,124 @@
+using System.Data.Common;
+using IpcAudit.Collector;
+
+namespace IpcAudit.Store;
+
+public sealed record MergeResult(int SnapshotsAdded, int SnapshotsSkipped);
+
+/// <summary>
+/// Copies one database's history into another, SQLite or PostgreSQL: `merge` and `ship` are this copy
+/// with two destinations. Everything is matched on natural keys (snapshot uid, context key, object
+/// identity, state valid_from), so copying twice adds nothing and copying a source that has grown only
+/// adds and extends (a state or object closed since is updated). Per context, only what changed after
+/// its watermark is read: the destination's latest snapshot of that context for `ship` (so a steady
+/// state ships one snapshot's rows), everything for `merge`. The caller owns the one transaction.
+/// </summary>
+internal sealed class SnapshotCopy(DbConnection src, DbConnection dst, DbTransaction tx, string sourcePath, CancellationToken cancel)
+{
+    private readonly Dictionary<long, long> _contexts = [];
+    private readonly Dictionary<long, long> _limitSets = [];
+    private readonly Dictionary<long, long> _objects = [];
+    private readonly Dictionary<long, long> _posixObjects = [];
+
+    /// <summary>The latest source snapshot read (copied or already there): what the destination now holds up to.</summary>
+    public long LatestRead { get; private set; } = long.MinValue;
+
+    /// <summary>Copies every context after its watermark (null: everything).</summary>
+    public MergeResult Run(Func<string, long?> watermark)
+    {
+        var keys = new Dictionary<long, string>();
+        Map(CopySql.SourceContexts, StoreSql.UpsertContext, _contexts, v => keys[(long)v[0]!] = (string)v[1]!);
+        Rows(NamespaceLabelSql.SourceLabels, v => v[6] = _contexts[(long)v[6]!], NamespaceLabelSql.MergeLabel, []);
+        Map(CopySql.SourceLimitSets, StoreSql.UpsertLimitSet, _limitSets, _ => { });
+        int added = 0, skipped = 0;
+        foreach (var (context, key) in keys)
+        {
+            object?[] scope = [context, watermark(key) ?? long.MinValue];
+            var (a, s) = Snapshots(scope);
+            (added, skipped) = (added + a, skipped + s);
+            Map(CopySql.SourceObjects, CopySql.UpsertObject, _objects, v => v[1] = _contexts[(long)v[1]!], scope);
+            foreach (var kind in CopySql.Kinds)
+                Rows(CopySql.SourceStates(kind), v => v[0] = _objects[(long)v[0]!], CopySql.UpsertState(src, kind), scope);
+            Rows(CopySql.SourceProcesses, v => v[0] = _contexts[(long)v[0]!], CopySql.UpsertProcess, scope);
+            Rows(CopySql.SourceGone, v => v[0] = _contexts[(long)v[0]!], AttributionSql.MergeGone, scope);
+            Rows(CopySql.SourceNames, v => v[0] = _contexts[(long)v[0]!], AttributionSql.MergeName, scope);
+            Map(CopySql.SourcePosixObjects, CopySql.UpsertPosixObject, _posixObjects, v => v[1] = _contexts[(long)v[1]!], scope);
+            Rows(CopySql.SourcePosixStates, v => v[0] = _posixObjects[(long)v[0]!], CopySql.UpsertRows(src, "posix_states", "posix_object_id, valid_from"), scope);
+        }
+        return new MergeResult(added, skipped);
+    }
+
+    private (int, int) Snapshots(object?[] scope)
+    {
+        int added = 0, skipped = 0;
+        using var exists = new Statement(dst, tx, "SELECT snapshot_id FROM snapshots WHERE snapshot_uid = $uid");
+        using var latest = new Statement(dst, tx, StoreSql.LatestSnapshotTime);
+        using var insert = new Statement(dst, tx, StoreSql.InsertSnapshot);
+        using var step = new Statement(dst, tx, StoreSql.InsertStep);
+        using var steps = new Statement(src, null, CopySql.SourceSteps);
+        using var posix = new Statement(src, null, CopySql.SourcePosixSnapshot);
+        using var posixRow = new Statement(dst, tx, CopySql.UpsertRows(src, "posix_snapshot", "snapshot_id"));
+        using var query = new Statement(src, null, CopySql.SourceSnapshots);
+        using var r = query.Bind(scope).Query();
+        while (r.Read())
+        {
+            cancel.ThrowIfCancellationRequested();
+            var v = Values(r);
+            var (srcId, uid, context, takenAt) = ((long)v[0]!, (string)v[1]!, _contexts[(long)v[2]!], (long)v[3]!);
+            LatestRead = Math.Max(LatestRead, takenAt);
+            if (exists.Bind(uid).ScalarOrNull() is not null) { skipped++; continue; }
+            if (latest.Bind(context).ScalarOrNull() is { } last && last >= takenAt)
+                throw new IpcAuditException(
+                    $"{sourcePath}: its snapshots of one host/boot interleave with ones the target already has from another file; merge each host's history from one source",
+                    ExitCodes.BadInput);
+            v[2] = context;
+            v[6] = v[6] is long limits ? _limitSets[limits] : null;
+            var newId = insert.Bind(v.AsSpan(1)).Scalar();
+            using var sr = steps.Bind(srcId).Query();
+            while (sr.Read()) step.Bind([newId, .. Values(sr)]).Run();
+            using (var pr = posix.Bind(srcId).Query())
+                while (pr.Read()) posixRow.Bind([newId, .. Values(pr).AsSpan(1)]).Run();
+            added++;
+        }
+        return (added, skipped);
+    }
+
+    /// <summary>Upserts every source row and records source id → target id (the first column).</summary>
+    private void Map(string select, string upsert, Dictionary<long, long> ids, Action<object?[]> remap, object?[]? scope = null)
+    {
+        using var statement = new Statement(dst, tx, upsert);
+        ForEachRow(select, scope ?? [], v =>
+        {
+            remap(v);
+            ids[(long)v[0]!] = statement.Bind(v.AsSpan(1)).Scalar();
+        });
+    }
+
+    private void Rows(string select, Action<object?[]> remap, string upsert, object?[] scope)
+    {
+        using var statement = new Statement(dst, tx, upsert);
+        ForEachRow(select, scope, v =>
+        {
+            remap(v);
+            statement.Bind(v).Run();
+        });
+    }
+
+    private void ForEachRow(string select, object?[] scope, Action<object?[]> row)
+    {
+        using var query = new Statement(src, null, select);
+        using var r = query.Bind(scope).Query();
+        while (r.Read())
+        {
+            cancel.ThrowIfCancellationRequested();
+            row(Values(r));
+        }
+    }
+
+    private static object?[] Values(DbDataReader r)
+    {
+        var v = new object?[r.FieldCount];
+        for (var i = 0; i < v.Length; i++) v[i] = r.IsDBNull(i) ? null : r.GetValue(i);
+        return v;
+    }
+}

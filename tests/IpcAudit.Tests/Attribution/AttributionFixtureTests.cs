@@ -109,7 +109,7 @@ public sealed class AttributionFixtureTests : IDisposable
         Assert.True(csv.ExitCode == 0, csv.Stderr);
         var lines = csv.Stdout.Split('\n');
         Assert.StartsWith("verdict,host,kind,id,key,owner,owner_name,application,bytes,", lines[1]);
-        Assert.EndsWith(",missing,processes,suggested_command", lines[1].TrimEnd('\r'));
+        Assert.EndsWith(",missing,processes,suggested_command,name", lines[1].TrimEnd('\r'));
         Assert.Contains(lines, l => l.Contains(",www-data,") && l.Contains("creator pid 3900 gone"));
     }
 

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Measures the central store (README "Fleet") on a throw-away PostgreSQL 15 on this machine:
+# H hosts of 5-minute snapshots over 7 days (~1,000 objects each, 5 % daily churn, bench/HistoryGenerator),
+# shipped to the server as their backlog; then
+#   * `report --since 7d` read from the server (median wall, largest peak RSS of N runs, json to a file),
+#   * shipping one steady-state snapshot (a host already on the server collects once more and ships:
+#     the wall time of `ship`, an upper bound of what it costs the server),
+#   * the server database's size per host-day.
+# The issue's target is 1,000 hosts (report < 30 s, RSS < 500 MB, ship < 50 ms); H says how many are
+# generated here, so figures for fewer hosts are measured, not extrapolated (docs/BENCHMARKS.md).
+#
+#   bench/fleet-bench.sh [--hosts 10] [--days 7] [--runs 3] [--dir /tmp/ipcaudit-fleet-bench] [--bin IPCAUDIT]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+hosts=10 days=7 runs=3 dir=/tmp/ipcaudit-fleet-bench cli=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --hosts) hosts=$2; shift 2 ;;
+    --days) days=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --dir) dir=$2; shift 2 ;;
+    --bin) cli=$2; shift 2 ;;
+    *) echo "usage: $0 [--hosts N] [--days D] [--runs N] [--dir DIR] [--bin IPCAUDIT]" >&2; exit 2 ;;
+  esac
+done
+
+if [ ! -x /usr/bin/time ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; fi
+rm -rf "$dir"; mkdir -p "$dir"
+
+echo "== build (Release)"
+if [ -z "$cli" ]; then
+  dotnet build -c Release src/IpcAudit.Cli/IpcAudit.Cli.csproj -v q -nologo | tail -1
+  cli=src/IpcAudit.Cli/bin/Release/net10.0/ipcaudit
+fi
+dotnet build -c Release bench/HistoryGenerator/HistoryGenerator.csproj -v q -nologo | tail -1
+generator=bench/HistoryGenerator/bin/Release/net10.0/HistoryGenerator
+
+echo "== server"
+pg="$dir/pg"
+eval "$(tests/pg/start-server "$pg")"
+trap 'tests/pg/start-server --stop "$pg"' EXIT
+sock=$(sed -E 's/.*Host=([^;]*).*/\1/' <<<"$IPCAUDIT_TEST_PG")
+port=$(sed -E 's/.*Port=([0-9]+).*/\1/' <<<"$IPCAUDIT_TEST_PG")
+psql() { runuser -u postgres -- /usr/bin/psql -h "$sock" -p "$port" -U postgres -XAtq "$@"; }
+psql -c "CREATE DATABASE fleetbench"
+server="postgresql://postgres@/fleetbench?host=$sock&port=$port"
+
+echo "== generate $hosts hosts x $days days"
+end=$(date -u +%Y-%m-%dT%H:00:00Z)
+/usr/bin/time -f "   generator: %e s wall, %M KB peak RSS" \
+  "$generator" --db "$dir/spool.db" --hosts "$hosts" --days "$days" --seed 1 --end "$end" | sed 's/^/   /'
+
+echo "== ship the backlog"
+/usr/bin/time -f "   ship: %e s wall, %M KB peak RSS" "$cli" ship --db "$dir/spool.db" --to "$server"
+size=$(psql -d fleetbench -c "SELECT pg_database_size('fleetbench')")
+snapshots=$(psql -d fleetbench -c "SELECT count(*) FROM snapshots")
+states=$(psql -d fleetbench -c "SELECT (SELECT count(*) FROM shm_states) + (SELECT count(*) FROM sem_states) + (SELECT count(*) FROM msg_states)")
+echo "   server: $snapshots snapshots, $states state rows, $((size / 1048576)) MiB; $((size / hosts / days / 1024)) KiB per host-day"
+
+echo "== report --since ${days}d from the server, $runs runs"
+walls=() rss=0
+for i in $(seq "$runs"); do
+  # The window is the generated one, ending at --end.
+  out=$( { /usr/bin/time -f "%e %M" "$cli" report --db "$server" --since "$(date -u -d "$end - $days days" +%Y-%m-%dT%H:%M:%SZ)" \
+           --until "$end" --format json --output "$dir/report.json" 2>/dev/null; } 2>&1 | tail -1)
+  walls+=("${out% *}"); kb=${out#* }; [ "$kb" -gt "$rss" ] && rss=$kb
+  echo "   run $i: ${out% *} s wall, $((kb / 1024)) MB peak RSS"
+done
+median=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+echo "   report: median $median s wall over $hosts hosts (target < 30 s for 1,000), peak RSS $((rss / 1024)) MB (target < 500 MB)"
+
+echo "== ship one steady-state snapshot"
+# A host already on the server takes one more snapshot (live collect of this machine into a spool that was
+# shipped once), then ships it: the second ship holds exactly one snapshot.
+"$cli" collect --db "$dir/local.db" >/dev/null
+"$cli" ship --db "$dir/local.db" --to "$server" >/dev/null
+walls=()
+for i in $(seq 5); do
+  "$cli" collect --db "$dir/local.db" >/dev/null
+  w=$( { /usr/bin/time -f "%e" "$cli" ship --db "$dir/local.db" --to "$server" >/dev/null; } 2>&1 | tail -1)
+  walls+=("$w")
+done
+echo "   ship of one snapshot: $(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') s median wall (5 runs; process start, connect, compare, copy, commit)"

@@ -9,11 +9,13 @@
 # The issue's target is 1,000 hosts (report < 30 s, RSS < 500 MB, ship < 50 ms); H says how many are
 # generated here, so figures for fewer hosts are measured, not extrapolated (docs/BENCHMARKS.md).
 #
-#   bench/fleet-bench.sh [--hosts 10] [--days 7] [--runs 3] [--dir /tmp/ipcaudit-fleet-bench] [--bin IPCAUDIT]
+#   bench/fleet-bench.sh [--hosts 10] [--days 7] [--runs 3] [--dir /tmp/ipcaudit-fleet-bench] [--bin IPCAUDIT] [--spool FILE]
+#
+# --spool ships a history generated earlier (its window is taken from its snapshots) instead of generating.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-hosts=10 days=7 runs=3 dir=/tmp/ipcaudit-fleet-bench cli=
+hosts=10 days=7 runs=3 dir=/tmp/ipcaudit-fleet-bench cli= spool=
 while [ $# -gt 0 ]; do
   case "$1" in
     --hosts) hosts=$2; shift 2 ;;
@@ -21,7 +23,8 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --bin) cli=$2; shift 2 ;;
-    *) echo "usage: $0 [--hosts N] [--days D] [--runs N] [--dir DIR] [--bin IPCAUDIT]" >&2; exit 2 ;;
+    --spool) spool=$(realpath "$2"); shift 2 ;;
+    *) echo "usage: $0 [--hosts N] [--days D] [--runs N] [--dir DIR] [--bin IPCAUDIT] [--spool FILE]" >&2; exit 2 ;;
   esac
 done
 
@@ -46,10 +49,20 @@ psql() { runuser -u postgres -- /usr/bin/psql -h "$sock" -p "$port" -U postgres 
 psql -c "CREATE DATABASE fleetbench"
 server="postgresql://postgres@/fleetbench?host=$sock&port=$port"
 
-echo "== generate $hosts hosts x $days days"
-end=$(date -u +%Y-%m-%dT%H:00:00Z)
-/usr/bin/time -f "   generator: %e s wall, %M KB peak RSS" \
-  "$generator" --db "$dir/spool.db" --hosts "$hosts" --days "$days" --seed 1 --end "$end" | sed 's/^/   /'
+if [ -z "$spool" ]; then
+  echo "== generate $hosts hosts x $days days"
+  end=$(date -u +%Y-%m-%dT%H:00:00Z)
+  /usr/bin/time -f "   generator: %e s wall, %M KB peak RSS" \
+    "$generator" --db "$dir/spool.db" --hosts "$hosts" --days "$days" --seed 1 --end "$end" | sed 's/^/   /'
+  since=$(date -u -d "$end - $days days" +%Y-%m-%dT%H:%M:%SZ)
+else
+  cp "$spool" "$dir/spool.db"
+  read -r hosts first last < <(sqlite3 -separator ' ' "$dir/spool.db" \
+    "SELECT count(DISTINCT host), min(taken_at) / 1000, max(taken_at) / 1000 + 1 FROM snapshots JOIN contexts USING (context_id)")
+  since=$(date -u -d "@$first" +%Y-%m-%dT%H:%M:%SZ) end=$(date -u -d "@$last" +%Y-%m-%dT%H:%M:%SZ)
+  days=$(( (last - first + 43200) / 86400 ))
+  echo "== reuse $spool: $hosts hosts, $since .. $end (~$days days)"
+fi
 
 echo "== ship the backlog"
 /usr/bin/time -f "   ship: %e s wall, %M KB peak RSS" "$cli" ship --db "$dir/spool.db" --to "$server"
@@ -62,7 +75,7 @@ echo "== report --since ${days}d from the server, $runs runs"
 walls=() rss=0
 for i in $(seq "$runs"); do
   # The window is the generated one, ending at --end.
-  out=$( { /usr/bin/time -f "%e %M" "$cli" report --db "$server" --since "$(date -u -d "$end - $days days" +%Y-%m-%dT%H:%M:%SZ)" \
+  out=$( { /usr/bin/time -f "%e %M" "$cli" report --db "$server" --since "$since" \
            --until "$end" --format json --output "$dir/report.json" 2>/dev/null; } 2>&1 | tail -1)
   walls+=("${out% *}"); kb=${out#* }; [ "$kb" -gt "$rss" ] && rss=$kb
   echo "   run $i: ${out% *} s wall, $((kb / 1024)) MB peak RSS"

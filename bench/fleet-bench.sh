@@ -75,8 +75,9 @@ echo "== report --since ${days}d from the server, $runs runs"
 walls=() rss=0
 for i in $(seq "$runs"); do
   # The window is the generated one, ending at --end.
-  out=$( { /usr/bin/time -f "%e %M" "$cli" report --db "$server" --since "$since" \
-           --until "$end" --format json --output "$dir/report.json" 2>/dev/null; } 2>&1 | tail -1)
+  /usr/bin/time -o "$dir/time" -f "%e %M" "$cli" report --db "$server" --since "$since" --until "$end" \
+    --format json --output "$dir/report.json" 2>"$dir/report.err" || { cat "$dir/report.err"; exit 1; }
+  out=$(tail -1 "$dir/time")
   walls+=("${out% *}"); kb=${out#* }; [ "$kb" -gt "$rss" ] && rss=$kb
   echo "   run $i: ${out% *} s wall, $((kb / 1024)) MB peak RSS"
 done
@@ -86,12 +87,13 @@ echo "   report: median $median s wall over $hosts hosts (target < 30 s for 1,00
 echo "== ship one steady-state snapshot"
 # A host already on the server takes one more snapshot (live collect of this machine into a spool that was
 # shipped once), then ships it: the second ship holds exactly one snapshot.
-"$cli" collect --db "$dir/local.db" >/dev/null
+"$cli" collect --db "$dir/local.db" >/dev/null 2>&1
 "$cli" ship --db "$dir/local.db" --to "$server" >/dev/null
 walls=()
 for i in $(seq 5); do
-  "$cli" collect --db "$dir/local.db" >/dev/null
-  w=$( { /usr/bin/time -f "%e" "$cli" ship --db "$dir/local.db" --to "$server" >/dev/null; } 2>&1 | tail -1)
+  "$cli" collect --db "$dir/local.db" >/dev/null 2>&1
+  /usr/bin/time -o "$dir/time" -f "%e" "$cli" ship --db "$dir/local.db" --to "$server" >/dev/null
+  w=$(tail -1 "$dir/time")
   walls+=("$w")
 done
 echo "   ship of one snapshot: $(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') s median wall (5 runs; process start, connect, compare, copy, commit)"

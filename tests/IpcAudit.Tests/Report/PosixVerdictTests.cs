@@ -83,4 +83,30 @@ public sealed class PosixVerdictTests : IDisposable
         var pressure = Assert.Single(doc.Pressure, p => p.Limit == "DEVSHM");
         Assert.Equal((2UL << 20, 1UL << 30), (pressure.Used, pressure.Max!.Value));
     }
+
+    /// <summary>`merge` copies the POSIX tables too: the merged file reports the same POSIX orphan, twice merged or once.</summary>
+    [Fact]
+    public void MergedFileKeepsThePosixHistoryAndItsVerdict()
+    {
+        var db = _dir.File("host.db");
+        using (var store = SnapshotStore.OpenForWrite(db))
+            foreach (var s in new[] { At(T0, [File("PostgreSQL.1234", [812])], [Postgres]), At(T0.AddHours(1), [File("PostgreSQL.1234", [])]),
+                                      At(T0.AddHours(3), [File("PostgreSQL.1234", [])]) })
+                store.Save(() => s);
+        var fleet = _dir.File("fleet.db");
+        using (var target = SnapshotStore.OpenForWrite(fleet))
+        {
+            Assert.Equal(3, FleetMerger.Merge(target, db).SnapshotsAdded);
+            Assert.Equal(0, FleetMerger.Merge(target, db).SnapshotsAdded);
+        }
+        var request = new ReportRequest(T0.AddDays(-1), T0.AddDays(1), [], TimeSpan.FromHours(1));
+        var merged = ReportBuilder.Build(fleet, request);
+        var o = Assert.Single(merged.Orphans);
+        Assert.Equal(("posix_shm", "PostgreSQL.1234", 812, 2 * 3600L), (o.Kind, o.Name, o.CreatorPid!.Value, o.AgeSeconds));
+        Assert.Contains("last held by postgres (pid 812)", o.Reason);
+        var original = Assert.Single(ReportBuilder.Build(db, request).Orphans);
+        Assert.Equal((original.Reason, original.Bytes, original.OrphanedSince, original.SuggestedCommand), (o.Reason, o.Bytes, o.OrphanedSince, o.SuggestedCommand));
+        Assert.Equal(original.Evidence, o.Evidence);
+        Assert.Equal(original.Missing, o.Missing);
+    }
 }

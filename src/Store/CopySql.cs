@@ -31,7 +31,7 @@ internal static class CopySql
 
     /// <summary>Objects new or removed since the watermark, and those whose states changed (their ids are mapped for the states).</summary>
     public static readonly string SourceObjects = $"""
-        SELECT object_id, context_id, kind, ipc_id, key, first_ctime, creator_pid, shape, first_seen, removed_at FROM objects o
+        SELECT object_id, context_id, kind, ipc_id, key, first_ctime, creator_pid, shape, first_seen, removed_at, owner_uid, owner_changed_at FROM objects o
         WHERE context_id = $context AND (first_seen > $after OR removed_at > $after
             OR {string.Join(" OR ", Kinds.Select(k => $"EXISTS (SELECT 1 FROM {k}_states s WHERE s.object_id = o.object_id AND {StateChanged})"))})
         """;
@@ -49,9 +49,10 @@ internal static class CopySql
         """;
 
     public const string UpsertObject = """
-        INSERT INTO objects (context_id, kind, ipc_id, key, first_ctime, creator_pid, shape, first_seen, removed_at)
-        VALUES ($context, $kind, $ipc_id, $key, $ctime, $creator, $shape, $first_seen, $removed_at)
-        ON CONFLICT (context_id, kind, ipc_id, first_ctime, first_seen) DO UPDATE SET removed_at = excluded.removed_at
+        INSERT INTO objects (context_id, kind, ipc_id, key, first_ctime, creator_pid, shape, first_seen, removed_at, owner_uid, owner_changed_at)
+        VALUES ($context, $kind, $ipc_id, $key, $ctime, $creator, $shape, $first_seen, $removed_at, $owner, $owner_changed)
+        ON CONFLICT (context_id, kind, ipc_id, first_ctime, first_seen)
+            DO UPDATE SET removed_at = excluded.removed_at, owner_changed_at = excluded.owner_changed_at
         RETURNING object_id
         """;
 

@@ -30,6 +30,32 @@ public static class Dialect
         return text.ToString();
     }
 
+    /// <summary>
+    /// SQLite's <c>$name</c> markers as PostgreSQL's positional <c>$1</c>, <c>$2</c>… in the order the names
+    /// first appear (the order <see cref="Statement"/> binds), and how many there are.
+    /// </summary>
+    public static (string Sql, int Parameters) ServerPositional(string sql)
+    {
+        var names = Statement.ParameterNames(sql);
+        var text = new StringBuilder(sql.Length);
+        var quoted = false;
+        for (var i = 0; i < sql.Length; i++)
+        {
+            var c = sql[i];
+            if (c == '\'') quoted = !quoted;
+            if (!quoted && c == '$' && i + 1 < sql.Length && (char.IsAsciiLetter(sql[i + 1]) || sql[i + 1] == '_'))
+            {
+                var end = i + 2;
+                while (end < sql.Length && (char.IsAsciiLetterOrDigit(sql[end]) || sql[end] == '_')) end++;
+                text.Append('$').Append(names.IndexOf(sql[i..end]) + 1);
+                i = end - 1;
+                continue;
+            }
+            text.Append(c);
+        }
+        return (text.ToString(), names.Count);
+    }
+
     /// <summary>A command for <paramref name="sql"/> written with SQLite's $name markers, on either engine.</summary>
     public static DbCommand Command(DbConnection connection, string sql)
     {

@@ -23,6 +23,8 @@ internal abstract class ObjectKind<T>
     public abstract DateTimeOffset? LastOperation(T o);
     /// <summary>Values for InsertStateSql after ($object, $from, $fp).</summary>
     public abstract object?[] StateValues(T o);
+    /// <summary>The owner's uid (IPC_SET can change it).</summary>
+    public abstract uint Uid(T o);
 }
 
 internal sealed class ShmKind : ObjectKind<ShmSegment>
@@ -31,6 +33,7 @@ internal sealed class ShmKind : ObjectKind<ShmSegment>
     public override string Name => "shm";
     public override string InsertStateSql => StoreSql.InsertShmState;
     public override int Id(ShmSegment o) => o.Id;
+    public override uint Uid(ShmSegment o) => o.Uid;
     public override uint Key(ShmSegment o) => o.Key;
     public override DateTimeOffset? Ctime(ShmSegment o) => o.Ctime;
     public override long? CreatorPid(ShmSegment o) => o.Cpid;
@@ -62,6 +65,7 @@ internal sealed class SemKind : ObjectKind<SemArray>
     public override string Name => "sem";
     public override string InsertStateSql => StoreSql.InsertSemState;
     public override int Id(SemArray o) => o.Id;
+    public override uint Uid(SemArray o) => o.Uid;
     public override uint Key(SemArray o) => o.Key;
     public override DateTimeOffset? Ctime(SemArray o) => o.Ctime;
     public override long? CreatorPid(SemArray o) => null;
@@ -91,6 +95,7 @@ internal sealed class MsgKind : ObjectKind<MsgQueue>
     public override string Name => "msg";
     public override string InsertStateSql => StoreSql.InsertMsgState;
     public override int Id(MsgQueue o) => o.Id;
+    public override uint Uid(MsgQueue o) => o.Uid;
     public override uint Key(MsgQueue o) => o.Key;
     public override DateTimeOffset? Ctime(MsgQueue o) => o.Ctime;
     public override long? CreatorPid(MsgQueue o) => null;

@@ -86,7 +86,9 @@ public static class ServerDatabase
 
     private static NpgsqlConnection Connect(string connectionString)
     {
-        var connection = new NpgsqlConnection(connectionString);
+        NpgsqlConnection connection;
+        try { connection = new NpgsqlConnection(WithAutoPrepare(connectionString)); }
+        catch (ArgumentException e) { throw Unreachable(e, connectionString); }
         try
         {
             connection.Open();
@@ -97,6 +99,18 @@ public static class ServerDatabase
             connection.Dispose();
             throw Unreachable(e, connectionString);
         }
+    }
+
+    /// <summary>
+    /// Statements the copy and the report run thousands of times are prepared on the server after their
+    /// first uses (Npgsql's automatic preparation), unless the connection string says otherwise: parsing
+    /// and planning each row's upsert again was a third of a backlog's shipping time.
+    /// </summary>
+    private static string WithAutoPrepare(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
+        return builder.ConnectionString;
     }
 
     /// <summary>One line for a server that cannot be used: unreachable, refused, or wrong credentials.</summary>

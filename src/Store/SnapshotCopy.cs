@@ -54,10 +54,10 @@ internal sealed class SnapshotCopy(DbConnection src, DbConnection dst, DbTransac
         using var exists = new Statement(dst, tx, "SELECT snapshot_id FROM snapshots WHERE snapshot_uid = $uid");
         using var latest = new Statement(dst, tx, StoreSql.LatestSnapshotTime);
         using var insert = new Statement(dst, tx, StoreSql.InsertSnapshot);
-        using var step = new Statement(dst, tx, StoreSql.InsertStep);
+        using var step = new RowBatch(dst, tx, StoreSql.InsertStep);
         using var steps = new Statement(src, null, CopySql.SourceSteps);
         using var posix = new Statement(src, null, CopySql.SourcePosixSnapshot);
-        using var posixRow = new Statement(dst, tx, CopySql.UpsertRows(src, "posix_snapshot", "snapshot_id"));
+        using var posixRow = new RowBatch(dst, tx, CopySql.UpsertRows(src, "posix_snapshot", "snapshot_id"));
         using var query = new Statement(src, null, CopySql.SourceSnapshots);
         using var r = query.Bind(scope).Query();
         while (r.Read())
@@ -75,33 +75,38 @@ internal sealed class SnapshotCopy(DbConnection src, DbConnection dst, DbTransac
             v[6] = v[6] is long limits ? _limitSets[limits] : null;
             var newId = insert.Bind(v.AsSpan(1)).Scalar();
             using var sr = steps.Bind(srcId).Query();
-            while (sr.Read()) step.Bind([newId, .. Values(sr)]).Run();
+            while (sr.Read()) step.Add([newId, .. Values(sr)]);
             using (var pr = posix.Bind(srcId).Query())
-                while (pr.Read()) posixRow.Bind([newId, .. Values(pr).AsSpan(1)]).Run();
+                while (pr.Read()) posixRow.Add([newId, .. Values(pr).AsSpan(1)]);
             added++;
         }
+        step.Flush();
+        posixRow.Flush();
         return (added, skipped);
     }
 
     /// <summary>Upserts every source row and records source id → target id (the first column).</summary>
     private void Map(string select, string upsert, Dictionary<long, long> ids, Action<object?[]> remap, object?[]? scope = null)
     {
-        using var statement = new Statement(dst, tx, upsert);
+        using var batch = new RowBatch(dst, tx, upsert);
         ForEachRow(select, scope ?? [], v =>
         {
             remap(v);
-            ids[(long)v[0]!] = statement.Bind(v.AsSpan(1)).Scalar();
+            var source = (long)v[0]!;
+            batch.Add(v.AsSpan(1), id => ids[source] = id);
         });
+        batch.Flush();
     }
 
     private void Rows(string select, Action<object?[]> remap, string upsert, object?[] scope)
     {
-        using var statement = new Statement(dst, tx, upsert);
+        using var batch = new RowBatch(dst, tx, upsert);
         ForEachRow(select, scope, v =>
         {
             remap(v);
-            statement.Bind(v).Run();
+            batch.Add(v);
         });
+        batch.Flush();
     }
 
     private void ForEachRow(string select, object?[] scope, Action<object?[]> row)

@@ -139,7 +139,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
     // A class, not a struct: Dictionary<int, reference type> runs on precompiled shared code, while an
     // instantiation over our own struct is JIT-compiled at every start.
     private sealed record OpenState(long ObjectId, long? CreatorPid, long? Shape, long ValidFrom, long Fingerprint,
-        long Key, long? Ctime, long? LastOperation);
+        long Key, long? Ctime, long? LastOperation, long Uid);
 
     private void Sync<T>(ObjectKind<T> kind, IReadOnlyList<T> objects, long context, long at)
     {
@@ -151,13 +151,14 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
                 open[reader.GetInt32(1)] = new OpenState(reader.GetInt64(0),
                     reader.IsDBNull(2) ? null : reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetInt64(3),
                     reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6),
-                    reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.IsDBNull(8) ? null : reader.GetInt64(8));
+                    reader.IsDBNull(7) ? null : reader.GetInt64(7), reader.IsDBNull(8) ? null : reader.GetInt64(8), reader.GetInt64(9));
         }
 
         using var insertObject = Prepare(StoreSql.InsertObject);
         using var insertState = Prepare(kind.InsertStateSql);
         using var closeState = Prepare(StoreSql.CloseState(kind.Name));
         using var removeObject = Prepare(StoreSql.RemoveObject);
+        using var ownerChanged = Prepare(StoreSql.OwnerChanged);
         foreach (var o in objects)
         {
             var fingerprint = kind.Fingerprint(o);
@@ -167,13 +168,14 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
                 if (prev.Fingerprint == fingerprint) continue;
                 closeState.Bind(at, prev.ObjectId, prev.ValidFrom).Run();
                 objectId = prev.ObjectId;
+                if (prev.Uid != kind.Uid(o)) ownerChanged.Bind(at, objectId).Run();
             }
             else
             {
                 // Same id but another creator or size: the old object is gone and a new one reuses its id.
                 if (prev is not null) Remove(prev);
                 objectId = insertObject.Bind(context, kind.Name, kind.Id(o), kind.Key(o), UnixTime.Ms(kind.Ctime(o)) ?? 0,
-                    kind.CreatorPid(o), kind.Shape(o), at).Scalar();
+                    kind.CreatorPid(o), kind.Shape(o), at, kind.Uid(o)).Scalar();
             }
             object?[] values = [objectId, at, fingerprint, .. kind.StateValues(o)];
             insertState.Bind(values).Run();

@@ -58,20 +58,22 @@ internal sealed class Statement : IDisposable
         for (var i = 0; i < values.Length; i++)
         {
             var p = _parameters[i];
-            (p.DbType, p.Value) = values[i] switch
-            {
-                null => (DbType.Int64, DBNull.Value),
-                string s => (DbType.String, s),
-                double d => (DbType.Double, d),
-                bool b => (DbType.Int64, b ? 1L : 0L),
-                ulong u => (DbType.Int64, checked((long)u)),
-                var v => (DbType.Int64, (object)Convert.ToInt64(v)),
-            };
+            (p.DbType, p.Value) = values[i] is null ? (DbType.Int64, DBNull.Value) : Typed(values[i]!);
             // PostgreSQL types a NULL by its parameter: left untyped, the server takes the column's type.
             if (_server && values[i] is null) p.ResetDbType();
         }
         return this;
     }
+
+    /// <summary>A value as both engines store it: text, real, or a 64-bit integer (booleans 0/1).</summary>
+    internal static (DbType, object) Typed(object value) => value switch
+    {
+        string s => (DbType.String, s),
+        double d => (DbType.Double, d),
+        bool b => (DbType.Int64, b ? 1L : 0L),
+        ulong u => (DbType.Int64, checked((long)u)),
+        _ => (DbType.Int64, Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)),
+    };
 
     public int Run() => _command.ExecuteNonQuery();
 

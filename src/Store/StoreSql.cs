@@ -49,7 +49,7 @@ internal static class StoreSql
     /// slower as a busy host's history grew (a 90-day history took 862 s to write instead of 209 s).
     /// </summary>
     public static string OpenStates(string kind) => $"""
-        SELECT o.object_id, o.ipc_id, o.creator_pid, o.shape, s.valid_from, s.fingerprint, s.key, s.ctime, {LastOperation(kind)}
+        SELECT o.object_id, o.ipc_id, o.creator_pid, o.shape, s.valid_from, s.fingerprint, s.key, s.ctime, {LastOperation(kind)}, s.uid
         FROM objects o JOIN {kind}_states s INDEXED BY {kind}_states_open ON s.object_id = o.object_id AND s.valid_to IS NULL
         WHERE o.context_id = $context AND o.kind = '{kind}' AND o.removed_at IS NULL
         """;
@@ -63,12 +63,15 @@ internal static class StoreSql
     };
 
     public const string InsertObject = """
-        INSERT INTO objects (context_id, kind, ipc_id, key, first_ctime, creator_pid, shape, first_seen)
-        VALUES ($context, $kind, $ipc_id, $key, $ctime, $creator, $shape, $first_seen)
+        INSERT INTO objects (context_id, kind, ipc_id, key, first_ctime, creator_pid, shape, first_seen, owner_uid)
+        VALUES ($context, $kind, $ipc_id, $key, $ctime, $creator, $shape, $first_seen, $owner)
         RETURNING object_id
         """;
 
     public const string RemoveObject = "UPDATE objects SET removed_at = $at WHERE object_id = $object";
+
+    /// <summary>Schema 9: a state whose owner differs from the one before it (IPC_SET).</summary>
+    public const string OwnerChanged = "UPDATE objects SET owner_changed_at = $at WHERE object_id = $object";
 
     public static string CloseState(string kind) =>
         $"UPDATE {kind}_states SET valid_to = $at WHERE object_id = $object AND valid_from = $from";

@@ -50,6 +50,7 @@ public static class ReportBuilder
                 var context = unit.Contexts[c];
                 progress.Report("reading history", done++, total, unit.Label);
                 var objects = history.Objects(context);
+                history.Preload(context, atEnd: VerdictFinder.Judges(unit, c));
                 var owners = history.Owners(context, objects);
                 series[u].AddObjects(c, objects, owners);
                 history.QueueLevels(context, level => series[u].AddQueueLevel(c, level));
@@ -116,7 +117,9 @@ public static class ReportBuilder
         {
             if (!unit.Current || unit.Contexts.Count == 0 || !include(unit)) continue;
             var last = unit.Contexts.Count - 1;
-            verdicts.Observe(unit, last, history.Objects(unit.Contexts[last]));
+            var objects = history.Objects(unit.Contexts[last]);
+            history.Preload(unit.Contexts[last], atEnd: true);
+            verdicts.Observe(unit, last, objects);
             if (withPosix) posix.ObserveVerdicts(unit);
         }
         var (orphans, idle) = posix.Merge(verdicts.Findings());

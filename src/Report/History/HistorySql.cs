@@ -38,15 +38,9 @@ internal static class HistorySql
     private const string StateInWindow = "valid_from <= $to AND (valid_to IS NULL OR valid_to > $from)";
 
     public const string Objects =
-        "SELECT object_id, kind, ipc_id, first_ctime, shape, first_seen, removed_at FROM objects WHERE " + AliveInWindow;
+        "SELECT object_id, kind, ipc_id, first_ctime, shape, first_seen, removed_at, owner_uid, owner_changed_at FROM objects WHERE " + AliveInWindow;
 
-    /// <summary>Per object, the lowest and highest owner uid of its states in the window: equal for nearly all.</summary>
-    public static string OwnerRange(string kind) => $"""
-        SELECT object_id, min(uid), max(uid) FROM {kind}_states
-        WHERE object_id IN (SELECT object_id FROM objects WHERE {AliveInWindow} AND kind = '{kind}') AND {StateInWindow}
-        GROUP BY object_id
-        """;
-
+    /// <summary>The owners of an object whose owner changed (schema 9's owner_changed_at): its states in the window, three narrow columns.</summary>
     public static string OwnerChanges(string kind) =>
         $"SELECT valid_from, valid_to, uid FROM {kind}_states WHERE object_id = $object AND {StateInWindow} ORDER BY valid_from";
 
@@ -62,11 +56,41 @@ internal static class HistorySql
 
     private const string StateColumns = "valid_from, valid_to, key, mode, uid, cuid, ";
 
-    public const string ShmNewestFirst = "SELECT " + StateColumns +
-        "bytes, nattch, cpid, lpid, atime, dtime, ctime, attached_pids FROM shm_states" + NewestFirst;
+    public const string ShmColumns = StateColumns + "bytes, nattch, cpid, lpid, atime, dtime, ctime, attached_pids";
+    public const string SemColumns = StateColumns + "nsems, otime, ctime, semaphores";
+    public const string MsgColumns = StateColumns + "cbytes, qnum, qbytes, lspid, lrpid, stime, rtime, ctime";
 
-    public const string SemNewestFirst = "SELECT " + StateColumns + "nsems, otime, ctime, semaphores FROM sem_states" + NewestFirst;
+    public static string NewestFirstOf(string kind, string columns) => $"SELECT {columns} FROM {kind}_states{NewestFirst}";
 
-    public const string MsgNewestFirst = "SELECT " + StateColumns +
-        "cbytes, qnum, qbytes, lspid, lrpid, stime, rtime, ctime FROM msg_states" + NewestFirst;
+    /// <summary>
+    /// For every object of a kind in a context present at $at, the state it held then (its newest begun
+    /// by $at), object id last: one statement for a context's objects where one per object cost a round
+    /// trip each on a server. Two key lookups per object (the max over the primary key, then the row).
+    /// </summary>
+    public static string StatesAt(string kind, string columns) => $"""
+        SELECT {Prefixed(columns)}, s.object_id FROM objects o JOIN {kind}_states s ON s.object_id = o.object_id
+        WHERE o.context_id = $context AND o.kind = '{kind}' AND o.first_seen <= $at AND (o.removed_at IS NULL OR o.removed_at > $at)
+          AND s.valid_from = (SELECT max(m.valid_from) FROM {kind}_states m WHERE m.object_id = o.object_id AND m.valid_from <= $at)
+        """;
+
+    /// <summary>Every object of a kind removed in ($from, $to] with its last state (the one its removal closed), then the object id and removal time.</summary>
+    public static string LastStates(string kind, string columns) => $"""
+        SELECT {Prefixed(columns)}, s.object_id, o.removed_at FROM objects o JOIN {kind}_states s ON s.object_id = o.object_id
+        WHERE o.context_id = $context AND o.kind = '{kind}' AND o.removed_at > $from AND o.removed_at <= $to
+          AND s.valid_from = (SELECT max(m.valid_from) FROM {kind}_states m WHERE m.object_id = o.object_id AND m.valid_from <= o.removed_at)
+        """;
+
+    /// <summary>
+    /// PostgreSQL only: up to $depth newest states at or before $at of each object in $ids (a comma-separated
+    /// list, so no array type is bound), object id last, each object's newest first: one statement for the
+    /// quiet objects a rule goes back through, each an index scan backwards that stops at $depth.
+    /// </summary>
+    public static string NewestFirstOfMany(string kind, string columns) => $"""
+        SELECT {Prefixed(columns)}, i.id FROM unnest(string_to_array($ids, ',')::bigint[]) AS i(id)
+        CROSS JOIN LATERAL (SELECT * FROM {kind}_states WHERE object_id = i.id AND valid_from <= $at
+                            ORDER BY valid_from DESC LIMIT $depth) s
+        ORDER BY i.id, s.valid_from DESC
+        """;
+
+    private static string Prefixed(string columns) => string.Join(", ", columns.Split(", ").Select(c => "s." + c));
 }

@@ -6,6 +6,11 @@ namespace IpcAudit.Report.History;
 /// </summary>
 public readonly record struct ObjectRecord(long ObjectId, string Kind, int IpcId, long FirstCtime, long? Shape, long FirstSeen, long? RemovedAt)
 {
+    /// <summary>The uid of its first state (schema 9); null when not known.</summary>
+    public uint? OwnerUid { get; init; }
+    /// <summary>When a state's owner last differed from the one before (IPC_SET); null when it never did.</summary>
+    public long? OwnerChangedAt { get; init; }
+
     /// <summary>Present from its first snapshot until the first without it (its states cover exactly that span).</summary>
     public bool PresentAt(long at) => FirstSeen <= at && (RemovedAt is not { } r || r > at);
     public long End => RemovedAt ?? long.MaxValue;

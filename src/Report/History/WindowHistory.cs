@@ -116,41 +116,34 @@ public sealed class WindowHistory
         using var r = command.ExecuteReader();
         var objects = new List<ObjectRecord>();
         while (r.Read())
-            objects.Add(new ObjectRecord(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetInt64(3), StateQuery.N(r, 4), r.GetInt64(5), StateQuery.N(r, 6)));
+            objects.Add(new ObjectRecord(r.GetInt64(0), r.GetString(1), r.GetInt32(2), r.GetInt64(3), StateQuery.N(r, 4), r.GetInt64(5), StateQuery.N(r, 6))
+            {
+                OwnerUid = (uint?)StateQuery.N(r, 7), OwnerChangedAt = StateQuery.N(r, 8),
+            });
         return objects;
     });
 
     /// <summary>
-    /// Who owned each object over the window. SQLite finds the lowest and highest uid per object;
-    /// only objects whose owner changed (IPC_SET) have their states read, three narrow columns each.
+    /// Who owned each object over the window. The object row keeps its first owner and whether that ever
+    /// changed (schema 9); only an object whose owner changed (IPC_SET) has its states read, three
+    /// narrow columns each.
     /// </summary>
     public Dictionary<long, OwnerSpan[]> Owners(ContextWindow context, IReadOnlyList<ObjectRecord> objects) => Guard(_path, () =>
     {
-        var byId = objects.ToDictionary(o => o.ObjectId);
         var owners = new Dictionary<long, OwnerSpan[]>(objects.Count);
-        foreach (var kind in (string[])["shm", "sem", "msg"])
+        foreach (var o in objects)
         {
-            var changed = new List<long>();
-            var range = Prepared(HistorySql.OwnerRange(kind));
-            Bind(range, ("$context", context.ContextId), ("$from", context.WindowStart), ("$to", context.WindowEnd));
-            using (var r = range.ExecuteReader())
+            if (o.OwnerUid is { } uid && o.OwnerChangedAt is null)
             {
-                while (r.Read())
-                {
-                    var id = r.GetInt64(0);
-                    if (r.GetInt64(1) != r.GetInt64(2)) changed.Add(id);
-                    else if (byId.TryGetValue(id, out var o)) owners[id] = [new OwnerSpan(o.FirstSeen, o.End, (uint)r.GetInt64(1))];
-                }
+                owners[o.ObjectId] = [new OwnerSpan(o.FirstSeen, o.End, uid)];
+                continue;
             }
-            var history = Prepared(HistorySql.OwnerChanges(kind));
-            foreach (var id in changed)
-            {
-                Bind(history, ("$object", id), ("$from", context.WindowStart), ("$to", context.WindowEnd));
-                using var r = history.ExecuteReader();
-                var spans = new List<OwnerSpan>();
-                while (r.Read()) spans.Add(new OwnerSpan(r.GetInt64(0), StateQuery.N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2)));
-                owners[id] = [.. spans];
-            }
+            var history = Prepared(HistorySql.OwnerChanges(o.Kind));
+            Bind(history, ("$object", o.ObjectId), ("$from", context.WindowStart), ("$to", context.WindowEnd));
+            using var r = history.ExecuteReader();
+            var spans = new List<OwnerSpan>();
+            while (r.Read()) spans.Add(new OwnerSpan(r.GetInt64(0), StateQuery.N(r, 1) ?? long.MaxValue, (uint)r.GetInt64(2)));
+            if (spans.Count > 0) owners[o.ObjectId] = [.. spans];
         }
         return owners;
     });
@@ -167,12 +160,95 @@ public sealed class WindowHistory
         return 0;
     });
 
+    /// <summary>States read ahead by <see cref="Preload"/>, by object and the time they were asked for.</summary>
+    private readonly Dictionary<(long Object, long At), IObjectState> _known = [];
+
+    /// <summary>
+    /// Reads ahead, one statement per kind, the states the rules of a context ask for first: the last
+    /// state of every object removed in its window (churn), and, with <paramref name="atEnd"/>, the state
+    /// every object present at its end holds then (verdicts). <see cref="NewestFirst"/> starts from them
+    /// without a query: on a server, a report of a thousand hosts would otherwise wait for a round trip
+    /// per object. Replaces what the previous context read ahead.
+    /// </summary>
+    public void Preload(ContextWindow context, bool atEnd) => Guard(_path, () =>
+    {
+        _known.Clear();
+        _ahead.Clear();
+        Preload(StateQuery.Shm, context, atEnd);
+        Preload(StateQuery.Sem, context, atEnd);
+        Preload(StateQuery.Msg, context, atEnd);
+        return 0;
+    });
+
+    private void Preload<T>(StateQuery<T> query, ContextWindow context, bool atEnd) where T : struct, IObjectState
+    {
+        if (atEnd)
+        {
+            var present = Prepared(query.StatesAt);
+            Bind(present, ("$context", context.ContextId), ("$at", context.WindowEnd));
+            using var r = present.ExecuteReader();
+            while (r.Read()) _known[(r.GetInt64(query.ObjectIdColumn), context.WindowEnd)] = query.Read(r);
+        }
+        var removed = Prepared(query.LastStates);
+        Bind(removed, ("$context", context.ContextId), ("$from", context.WindowStart), ("$to", context.WindowEnd));
+        using (var r = removed.ExecuteReader())
+            while (r.Read()) _known[(r.GetInt64(query.ObjectIdColumn), r.GetInt64(query.ObjectIdColumn + 1))] = query.Read(r);
+    }
+
+    /// <summary>States read ahead by <see cref="ReadAhead"/>: up to <see cref="AheadDepth"/> newest per object.</summary>
+    private readonly Dictionary<(long Object, long At), IObjectState[]> _ahead = [];
+    private const int AheadDepth = 8;
+
+    /// <summary>
+    /// On a server, reads ahead in one statement the newest states of the objects a rule will go back
+    /// through (the quiet ones), <see cref="AheadDepth"/> each: most have fewer states than that, and one
+    /// used now and then is decided within two. Longer histories go on reading object by object. SQLite
+    /// reads each object's states in process, where a statement per object costs no round trip.
+    /// </summary>
+    public void ReadAhead<T>(StateQuery<T> query, IReadOnlyCollection<long> objectIds, long at) where T : struct, IObjectState
+    {
+        if (objectIds.Count == 0 || !Dialect.IsServer(_connection)) return;
+        Guard(_path, () =>
+        {
+            var command = Command(_connection, query.NewestFirstOfMany);
+            Dialect.Set(command, "$ids", string.Join(',', objectIds.Select(id => id.ToString(CultureInfo.InvariantCulture))));
+            Dialect.Set(command, "$at", at);
+            Dialect.Set(command, "$depth", AheadDepth);
+            using (command)
+            using (var r = command.ExecuteReader())
+            {
+                var (current, states) = (long.MinValue, new List<IObjectState>());
+                while (r.Read())
+                {
+                    var id = r.GetInt64(query.ObjectIdColumn);
+                    if (id != current && states.Count > 0) _ahead[(current, at)] = [.. states];
+                    if (id != current) (current, states) = (id, []);
+                    states.Add(query.Read(r));
+                }
+                if (states.Count > 0) _ahead[(current, at)] = [.. states];
+            }
+            return 0;
+        });
+    }
+
     /// <summary>
     /// An object's full states valid at or before <paramref name="at"/>, newest first, read lazily:
-    /// a rule that has decided stops reading (for an object in use, after one row).
+    /// a rule that has decided stops reading (for an object in use, after the one row read ahead).
     /// </summary>
     public IEnumerable<T> NewestFirst<T>(StateQuery<T> query, long objectId, long at) where T : struct, IObjectState =>
+        _ahead.TryGetValue((objectId, at), out var ahead) ? KnownThenOlder(query, objectId, ahead, complete: ahead.Length < AheadDepth)
+        : _known.TryGetValue((objectId, at), out var known) ? KnownThenOlder(query, objectId, [known], complete: false)
+        : Read(query, objectId, at);
+
+    private IEnumerable<T> Read<T>(StateQuery<T> query, long objectId, long at) where T : struct, IObjectState =>
         Dialect.IsServer(_connection) ? NewestFirstInPages(query, objectId, at) : NewestFirstStreamed(query, objectId, at);
+
+    private IEnumerable<T> KnownThenOlder<T>(StateQuery<T> query, long objectId, IObjectState[] known, bool complete) where T : struct, IObjectState
+    {
+        foreach (var state in known) yield return (T)state;
+        if (complete) yield break;
+        foreach (var state in Read(query, objectId, known[^1].From - 1)) yield return state;
+    }
 
     /// <summary>Rows in pages for PostgreSQL: one connection runs one query at a time, and rules interleave their reads.</summary>
     private IEnumerable<T> NewestFirstInPages<T>(StateQuery<T> query, long objectId, long at) where T : struct, IObjectState

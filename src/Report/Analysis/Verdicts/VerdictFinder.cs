@@ -24,10 +24,16 @@ public sealed class VerdictFinder
     public VerdictFinder(WindowHistory history, TimeSpan minimumAge) =>
         (_history, _minimumAgeMs) = (history, (long)minimumAge.TotalMilliseconds);
 
+    /// <summary>Only the current boot's last context holds objects that still exist: the only one judged.</summary>
+    public static bool Judges(HistoryUnit unit, int contextIndex) => unit.Current && contextIndex == unit.Contexts.Count - 1;
+
     public void Observe(HistoryUnit unit, int contextIndex, IReadOnlyList<ObjectRecord> objects)
     {
-        if (!unit.Current || contextIndex != unit.Contexts.Count - 1) return;
+        if (!Judges(unit, contextIndex)) return;
         var context = unit.Contexts[contextIndex];
+        ReadAhead(ShmUseRule.Instance, context, objects);
+        ReadAhead(SemUseRule.Instance, context, objects);
+        ReadAhead(MsgUseRule.Instance, context, objects);
         foreach (var o in objects)
         {
             if (!o.PresentAt(context.WindowEnd)) continue;
@@ -42,6 +48,13 @@ public sealed class VerdictFinder
             if (quiet is not null) _quiet.Add(quiet);
         }
     }
+
+    /// <summary>The objects of a kind not in use by their state at the end: the rule reads back through their history.</summary>
+    private void ReadAhead<T>(IUseRule<T> rule, ContextWindow context, IReadOnlyList<ObjectRecord> objects) where T : struct, IObjectState =>
+        _history.ReadAhead(rule.Query, [.. objects
+            .Where(o => o.Kind == rule.Kind && o.PresentAt(context.WindowEnd))
+            .Where(o => _history.NewestFirst(rule.Query, o.ObjectId, context.WindowEnd).Take(1).All(s => rule.InUseNow(s) is null))
+            .Select(o => o.ObjectId)], context.WindowEnd);
 
     /// <summary>Notes a private array (its newest state) for the per-restart pattern; null when the array is not private.</summary>
     private SemState? NotePrivateArray(ContextWindow context, ObjectRecord o)

@@ -110,4 +110,42 @@ public sealed class ServerFailureTests : IDisposable
         Assert.Single(refused.StderrLines);
         Assert.Contains("cannot connect", refused.Stderr);
     }
+
+    [PostgresFact]
+    public void VerifyFullRefusesACertificateIssuedForAnotherHostName()
+    {
+        // The CA is right but the certificate names db.example.test, not localhost, where we connect:
+        // verify-full must refuse it (a stolen certificate of another server), verify-ca takes it.
+        RequiredTool.Require("openssl", "openssl");
+        var d = _dir.Path;
+        var script = $"""
+            set -e
+            cd '{d}'
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=ipcaudit-test-ca 2>/dev/null
+            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=db.example.test 2>/dev/null
+            printf 'subjectAltName=DNS:db.example.test\n' > san.ext
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext 2>/dev/null
+            """;
+        var made = BoundedProcess.Run("bash", ["-c", script], TimeSpan.FromSeconds(60));
+        Assert.True(made.ExitCode == 0, made.Stderr);
+        using var pg = new PrivatePostgres(new Dictionary<string, string> { ["SSL_CERT"] = Path.Combine(d, "server.crt"), ["SSL_KEY"] = Path.Combine(d, "server.key") });
+        pg.Execute("CREATE DATABASE fleet; ALTER ROLE postgres PASSWORD 'tls-test'");
+        var passfile = Path.Combine(d, "pgpass");
+        File.WriteAllText(passfile, "*:*:*:postgres:tls-test\n");
+        File.SetUnixFileMode(passfile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        string Server(string mode) =>
+            $"postgresql://postgres@localhost:{pg.Port}/fleet?sslmode={mode}&sslrootcert={System.Uri.EscapeDataString(Path.Combine(d, "ca.crt"))}&passfile={System.Uri.EscapeDataString(passfile)}";
+        var spool = Spool(2, 3);
+
+        var refused = CliRun.Of("ship", "--db", spool, "--to", Server("verify-full"));
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Single(refused.StderrLines);
+        Assert.Contains("cannot connect", refused.Stderr);
+        Assert.Contains("kept in the local spool", refused.Stderr);
+
+        var ok = CliRun.Of("ship", "--db", spool, "--to", Server("verify-ca"));
+        Assert.True(ok.ExitCode == 0, ok.Stderr);
+        Assert.Contains("2 snapshots shipped", ok.Stdout);
+        Assert.Contains("0 already there", ok.Stdout);
+    }
 }

@@ -37,13 +37,16 @@ public static class ReportBuilder
         progress ??= Progress.None;
         var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts).OfNamespace(request.Namespace);
         var (done, total) = (0, history.Units.Sum(u => u.Contexts.Count));
-        var series = history.Units.Select(u => new UnitSeries(u)).ToList();
         var churn = new ChurnAnalyzer(history.Units);
+        // Each unit's per-snapshot series are analysed as soon as its contexts are read and then let go, with
+        // only the chart points kept: a thousand hosts' owner series would otherwise stay in memory to the end.
+        var (growth, pressure, charts) = (new List<GrowthRow>(), new List<PressureRow>(), new List<HostSeries>());
         var verdicts = new VerdictFinder(history, request.OrphanAge);
         var posix = new PosixReport(connection, request.OrphanAge);
         for (var u = 0; u < history.Units.Count; u++)
         {
             var unit = history.Units[u];
+            var series = new UnitSeries(unit);
             posix.Observe(unit);
             for (var c = 0; c < unit.Contexts.Count; c++)
             {
@@ -52,12 +55,15 @@ public static class ReportBuilder
                 var objects = history.Objects(context);
                 history.Preload(context, atEnd: VerdictFinder.Judges(unit, c));
                 var owners = history.Owners(context, objects);
-                series[u].AddObjects(c, objects, owners);
-                history.QueueLevels(context, level => series[u].AddQueueLevel(c, level));
+                series.AddObjects(c, objects, owners);
+                history.QueueLevels(context, level => series.AddQueueLevel(c, level));
                 churn.Observe(unit, c, objects, owners, history);
                 verdicts.Observe(unit, c, objects);
             }
-            series[u].Finish();
+            series.Finish();
+            growth.AddRange(GrowthAnalyzer.Analyze(series, churn));
+            pressure.AddRange(LimitPressureAnalyzer.Analyze(series));
+            charts.Add(series.ToHostSeries());
         }
         progress.Clear();
         var (orphans, idle) = posix.Merge(verdicts.Findings());
@@ -68,13 +74,13 @@ public static class ReportBuilder
             Window = new ReportWindow(request.Since, request.Until, history.SnapshotCount, history.Hosts),
             Orphans = Labelled(orphans, units),
             Idle = Labelled(idle, units),
-            Growth = [.. posix.WithGrowth([.. series.SelectMany(s => GrowthAnalyzer.Analyze(s, churn))])
+            Growth = [.. posix.WithGrowth(growth)
                 .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
-            Pressure = [.. posix.WithPressure([.. series.SelectMany(LimitPressureAnalyzer.Analyze)])
+            Pressure = [.. posix.WithPressure(pressure)
                 .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
             Churn = [.. churn.Rows()
                 .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
-            Series = series.Select(s => s.ToHostSeries()).ToList(),
+            Series = charts,
         };
     }
 

@@ -48,6 +48,17 @@ internal static class CopySql
         WHERE context_id = $context AND (valid_from > $after OR valid_to IS NULL OR valid_to > $after)
         """;
 
+    /// <summary>
+    /// The destination's objects of a context still present after the watermark, by natural key: where the
+    /// ids of objects the source did not change since (only their states) are found. One read per context,
+    /// not an upsert per object: a ship sends a host's busy objects at every snapshot, and rewriting their
+    /// rows would leave dead row versions behind.
+    /// </summary>
+    public const string PresentObjects = """
+        SELECT object_id, kind, ipc_id, first_ctime, first_seen FROM objects
+        WHERE context_id = $context AND (removed_at IS NULL OR removed_at > $after)
+        """;
+
     public const string UpsertObject = """
         INSERT INTO objects (context_id, kind, ipc_id, key, first_ctime, creator_pid, shape, first_seen, removed_at, owner_uid, owner_changed_at)
         VALUES ($context, $kind, $ipc_id, $key, $ctime, $creator, $shape, $first_seen, $removed_at, $owner, $owner_changed)
@@ -56,7 +67,11 @@ internal static class CopySql
         RETURNING object_id
         """;
 
-    /// <summary>A row copied again keeps what it learned since: its end, and the ticks a schema 1 row was given later.</summary>
+    /// <summary>
+    /// A row copied again keeps what it learned since: its end, and the ticks a schema 1 row was given later.
+    /// Every ship sends the host's open spans again; one that learned nothing is left alone, not rewritten:
+    /// on PostgreSQL each rewrite is a dead row version, thousands per host and day for vacuum to clear.
+    /// </summary>
     public const string UpsertProcess = """
         INSERT INTO processes (context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks,
             exe, exe_dev, exe_ino, cwd, cwd_dev, cwd_ino, cgroup, unit, container_runtime, container_id, pod_uid)
@@ -65,6 +80,10 @@ internal static class CopySql
         ON CONFLICT (context_id, pid, start_time, valid_from) DO UPDATE SET valid_to = excluded.valid_to,
             start_ticks = coalesce(processes.start_ticks, excluded.start_ticks), ppid = coalesce(processes.ppid, excluded.ppid),
             parent_start_ticks = coalesce(processes.parent_start_ticks, excluded.parent_start_ticks)
+        WHERE processes.valid_to IS DISTINCT FROM excluded.valid_to
+            OR (processes.start_ticks IS NULL AND excluded.start_ticks IS NOT NULL)
+            OR (processes.ppid IS NULL AND excluded.ppid IS NOT NULL)
+            OR (processes.parent_start_ticks IS NULL AND excluded.parent_start_ticks IS NOT NULL)
         """;
 
     /// <summary>Schema 6: pids found gone, and account names, after the watermark.</summary>
@@ -106,7 +125,9 @@ internal static class CopySql
         using var r = command.ExecuteReader();
         var columns = new List<string>();
         while (r.Read()) columns.Add(r.GetString(0));
-        var onConflict = columns.Contains("valid_to") ? "DO UPDATE SET valid_to = excluded.valid_to" : "DO NOTHING";
+        var onConflict = columns.Contains("valid_to")
+            ? $"DO UPDATE SET valid_to = excluded.valid_to WHERE {table}.valid_to IS DISTINCT FROM excluded.valid_to"
+            : "DO NOTHING";
         return $"""
             INSERT INTO {table} ({string.Join(", ", columns)}) VALUES ({string.Join(", ", columns.Select(c => "$" + c))})
             ON CONFLICT ({key}) {onConflict}

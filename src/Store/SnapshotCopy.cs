@@ -36,7 +36,7 @@ internal sealed class SnapshotCopy(DbConnection src, DbConnection dst, DbTransac
             object?[] scope = [context, watermark(key) ?? long.MinValue];
             var (a, s) = Snapshots(scope);
             (added, skipped) = (added + a, skipped + s);
-            Map(CopySql.SourceObjects, CopySql.UpsertObject, _objects, v => v[1] = _contexts[(long)v[1]!], scope);
+            MapObjects(scope);
             foreach (var kind in CopySql.Kinds)
                 Rows(CopySql.SourceStates(kind), v => v[0] = _objects[(long)v[0]!], CopySql.UpsertState(src, kind), scope);
             Rows(CopySql.SourceProcesses, v => v[0] = _contexts[(long)v[0]!], CopySql.UpsertProcess, scope);
@@ -96,6 +96,37 @@ internal sealed class SnapshotCopy(DbConnection src, DbConnection dst, DbTransac
             batch.Add(v.AsSpan(1), id => ids[source] = id);
         });
         batch.Flush();
+    }
+
+    /// <summary>
+    /// Maps the objects new, removed or given another owner since the watermark by upserting them, and the
+    /// others (whose states changed) by finding them among the destination's present objects; one the
+    /// destination lacks is upserted after all.
+    /// </summary>
+    private void MapObjects(object?[] scope)
+    {
+        var after = (long)scope[1]!;
+        static bool Since(object? at, long after) => at is long t && t > after;
+        var present = new Dictionary<(string, long, long, long), long>();
+        if (after != long.MinValue)
+        {
+            using var query = new Statement(dst, tx, CopySql.PresentObjects);
+            using var r = query.Bind(_contexts[(long)scope[0]!], after).Query();
+            while (r.Read()) present[(r.GetString(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4))] = r.GetInt64(0);
+        }
+        using var upsert = new RowBatch(dst, tx, CopySql.UpsertObject);
+        // Columns of SourceObjects: object_id, context_id, kind, ipc_id, key, first_ctime, creator_pid, shape,
+        // first_seen, removed_at, owner_uid, owner_changed_at.
+        ForEachRow(CopySql.SourceObjects, scope, v =>
+        {
+            v[1] = _contexts[(long)v[1]!];
+            var source = (long)v[0]!;
+            if (!Since(v[8], after) && !Since(v[9], after) && !Since(v[11], after)
+                && present.TryGetValue(((string)v[2]!, Convert.ToInt64(v[3]), Convert.ToInt64(v[5]), Convert.ToInt64(v[8])), out var id))
+                _objects[source] = id;
+            else upsert.Add(v.AsSpan(1), id => _objects[source] = id);
+        });
+        upsert.Flush();
     }
 
     private void Rows(string select, Action<object?[]> remap, string upsert, object?[] scope)

@@ -37,8 +37,8 @@ internal static class PosixJson
             w.WriteNumber("uid", q.Uid); w.WriteNumber("gid", q.Gid); w.WriteString("perms", IpcMode.Perms(q.Mode));
             w.WriteTime("mtime", q.Mtime);
             w.WriteNumberOrNull("messages", q.Messages); w.WriteNumberOrNull("max_messages", q.MaxMessages);
-            w.WriteNumberOrNull("message_size", q.MessageSize); w.WriteNumber("qsize_bytes", q.QsizeBytes);
-            w.WriteNumber("notify_pid", q.NotifyPid);
+            w.WriteNumberOrNull("message_size", q.MessageSize); w.WriteNumberOrNull("qsize_bytes", q.QsizeBytes);
+            w.WriteNumberOrNull("notify_pid", q.NotifyPid);
             Pids(w, "open_pids", q.OpenPids);
             w.WriteEndObject();
         }

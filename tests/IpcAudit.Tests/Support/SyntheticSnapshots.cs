@@ -52,6 +52,32 @@ public static class SyntheticSnapshots
         Steps = AllSteps.Select(s => new CollectionStep(s, TimeSpan.FromMilliseconds(1), !(failedSteps ?? []).Contains(s))).ToList(),
     };
 
+    /// <summary>A /dev/shm file (or, with <paramref name="semaphore"/>, sem.NAME) as the posix-shm step reads it; its inode follows its name.</summary>
+    public static PosixShmObject PosixFile(string name, long bytes = 1 << 20, uint uid = 116, IReadOnlyList<int>? mapped = null,
+        bool semaphore = false, long? value = null) => new()
+    {
+        Name = name, IsSemaphore = semaphore, Inode = InodeOf(name), Device = 41, Bytes = bytes,
+        AllocatedBytes = bytes, Uid = uid, Gid = uid, Mode = 0x180, Mtime = T0.AddDays(-1), Ctime = T0.AddDays(-1), Value = value,
+        MappedPids = mapped, OpenPids = mapped is null ? null : [],
+    };
+
+    // Deterministic (string.GetHashCode is not, from one process to the next).
+    private static ulong InodeOf(string name) => name.Aggregate(17UL, (h, c) => unchecked(h * 31 + c)) & 0x7FFF_FFFF;
+
+    public static PosixQueue PosixQueue(string name, long messages = 0, uint uid = 0, IReadOnlyList<int>? open = null) => new()
+    {
+        Name = name, Inode = InodeOf(name), Device = 42, Uid = uid, Gid = uid, Mode = 0x180,
+        Mtime = T0.AddDays(-1), QsizeBytes = messages * 64, NotifyPid = 0, Messages = messages, MaxMessages = 10, MessageSize = 8192,
+        OpenPids = open ?? [],
+    };
+
+    /// <summary><paramref name="s"/> with POSIX objects and both POSIX steps succeeded.</summary>
+    public static Snapshot WithPosix(Snapshot s, PosixIpc posix) => s with
+    {
+        Posix = posix,
+        Steps = [.. s.Steps, new CollectionStep("posix-shm", TimeSpan.Zero, true), new CollectionStep("posix-mq", TimeSpan.Zero, true)],
+    };
+
     /// <summary>A host with n objects of each kind, all unchanged from one snapshot to the next.</summary>
     public static Snapshot Steady(DateTimeOffset at, int perKind) => Build(at,
         shm: Enumerable.Range(0, perKind).Select(i => Shm(i)).ToList(),

@@ -31,4 +31,19 @@ internal static class PosixSql
             mq_queues, mq_queues_max, mq_msg_max, mq_msgsize_max, mq_msg_default, mq_msgsize_default)
         VALUES ($snapshot, $shm, $sem, $mq, $devshm, $devshm_used, $queues, $queues_max, $msg_max, $msgsize_max, $msg_default, $msgsize_default)
         """;
+
+    /// <summary>`show`: the snapshot's POSIX row (NULL counts where a step failed).</summary>
+    public const string SnapshotRow = """
+        SELECT devshm_bytes, devshm_used_bytes, mq_queues, mq_queues_max, mq_msg_max, mq_msgsize_max, mq_msg_default, mq_msgsize_default
+        FROM posix_snapshot WHERE snapshot_id = $snapshot
+        """;
+
+    /// <summary>`show`: every POSIX object of the context as of the snapshot's time (PosixReader puts them in the collector's order).</summary>
+    public const string ObjectsAsOf = """
+        SELECT o.kind, o.name, o.inode, s.uid, s.gid, s.mode, s.bytes, s.allocated_bytes, s.mtime, s.ctime, s.value,
+               s.deleted, s.messages, s.max_messages, s.message_size, s.notify_pid, s.mapped_pids, s.open_pids
+        FROM posix_objects o JOIN posix_states s ON s.posix_object_id = o.posix_object_id
+        WHERE o.context_id = $context AND o.first_seen <= $at AND (o.removed_at IS NULL OR o.removed_at > $at)
+          AND s.valid_from <= $at AND (s.valid_to IS NULL OR s.valid_to > $at)
+        """;
 }

@@ -41,6 +41,25 @@ internal static class PosixReader
         return levels with { Shm = shm, Sem = sem, Mq = mq };
     }
 
+    /// <summary>The object of <paramref name="kind"/> named <paramref name="name"/> present at the snapshot, with its states; null when none.</summary>
+    public static PosixObjectHistory? History(DbConnection connection, long context, long at, string kind, string name)
+    {
+        if (!Dialect.HasTable(connection, "posix_objects")) return null;
+        var states = new List<PosixObjectState>();
+        (long Id, long FirstSeen, long? RemovedAt)? head = null;
+        using var statement = new Statement(connection, null, PosixSql.ObjectHistory);
+        using var r = statement.Bind(context, kind, name, at).Query();
+        while (r.Read())
+        {
+            // A name has one object at a time; two would be a store that broke its own identity rule: the newest wins.
+            if (head is { } h && h.Id != r.GetInt64(22)) states.Clear();
+            head = (r.GetInt64(22), r.GetInt64(20), Long(r, 21));
+            states.Add(new PosixObjectState(UnixTime.FromMs(r.GetInt64(18)), UnixTime.FromMs(Long(r, 19)),
+                kind == PosixKinds.Mq ? null : ReadFile(r, kind == PosixKinds.Sem), kind == PosixKinds.Mq ? ReadQueue(r) : null));
+        }
+        return head is { } o ? new PosixObjectHistory(kind, name, UnixTime.FromMs(o.FirstSeen), UnixTime.FromMs(o.RemovedAt), states) : null;
+    }
+
     // Columns of PosixSql.ObjectsAsOf: kind, name, inode, uid, gid, mode, bytes, allocated_bytes, mtime, ctime, value,
     // deleted, messages, max_messages, message_size, notify_pid, mapped_pids, open_pids.
     private static PosixShmObject ReadFile(DbDataReader r, bool semaphore) => new()

@@ -46,4 +46,15 @@ internal static class PosixSql
         WHERE o.context_id = $context AND o.first_seen <= $at AND (o.removed_at IS NULL OR o.removed_at > $at)
           AND s.valid_from <= $at AND (s.valid_to IS NULL OR s.valid_to > $at)
         """;
+
+    /// <summary>`show --object`: the object of that kind and name present at the snapshot, each of its states up to it (columns as ObjectsAsOf, then its span and life).</summary>
+    public const string ObjectHistory = """
+        SELECT o.kind, o.name, o.inode, s.uid, s.gid, s.mode, s.bytes, s.allocated_bytes, s.mtime, s.ctime, s.value,
+               s.deleted, s.messages, s.max_messages, s.message_size, s.notify_pid, s.mapped_pids, s.open_pids,
+               s.valid_from, s.valid_to, o.first_seen, o.removed_at, o.posix_object_id
+        FROM posix_objects o JOIN posix_states s ON s.posix_object_id = o.posix_object_id
+        WHERE o.context_id = $context AND o.kind = $kind AND o.name = $name
+          AND o.first_seen <= $at AND (o.removed_at IS NULL OR o.removed_at > $at) AND s.valid_from <= $at
+        ORDER BY o.posix_object_id, s.valid_from
+        """;
 }

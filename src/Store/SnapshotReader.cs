@@ -88,6 +88,14 @@ public sealed class SnapshotReader : IDisposable
         };
     });
 
+    /// <summary>`show --object`: the POSIX object of that kind and name in the snapshot, with its stored states up to it; null when it has none.</summary>
+    public PosixObjectHistory? PosixObject(long snapshotId, string kind, string name) => Guard(() =>
+    {
+        var h = Rows(ReaderSql.SnapshotHeader, [snapshotId], ReadHeader).SingleOrDefault()
+                ?? throw new IpcAuditException($"{Path}: no snapshot {snapshotId}", ExitCodes.BadInput);
+        return PosixReader.History(Connection, h.Context, h.TakenAt, kind, name);
+    });
+
     private static FileIdentity? FileOf(DbDataReader r, int device) =>
         Long(r, device) is { } dev && Long(r, device + 1) is { } ino ? new FileIdentity((ulong)dev, (ulong)ino) : null;
 

@@ -44,7 +44,8 @@ internal static class PosixText
             yield return (PosixKinds.Mq, q.Name, who.Of(PosixKinds.Mq, 0, Users(null, q.OpenPids)).Evidence);
     }
 
-    private static IEnumerable<(int, string)> Users(IReadOnlyList<int>? mapped, IReadOnlyList<int>? open) =>
+    /// <summary>The processes mapping or holding a POSIX object, with their roles, for attribution.</summary>
+    public static IEnumerable<(int, string)> Users(IReadOnlyList<int>? mapped, IReadOnlyList<int>? open) =>
         [.. (mapped ?? []).Select(pid => (pid, ObjectRoles.Mapper)), .. (open ?? []).Select(pid => (pid, ObjectRoles.Opener))];
 
     public static void Usage(TextWriter o, PosixIpc p)

@@ -30,7 +30,53 @@ public sealed class PosixSeries(HistoryUnit unit)
         _segments.AddRange(Enumerable.Repeat(_contexts.Count - 1, levels.Count));
     }
 
-    public IReadOnlyList<GrowthRow> Growth()
+    private IReadOnlyList<GrowthRow>? _growth;
+
+    public IReadOnlyList<GrowthRow> Growth() => _growth ??= ComputeGrowth();
+
+    /// <summary>
+    /// One churn row per POSIX kind when the unit has POSIX history: created and removed as growth counts
+    /// them, and removals that fit systemd-logind's RemoveIPC=yes, which also unlinks a user's /dev/shm files
+    /// and queues when the user's last session ends (mapped or not): the owner above SYS_UID_MAX, a process
+    /// seen holding it alive at the removal snapshot, and none of that uid's other POSIX objects outliving it.
+    /// `reap` removes no POSIX object, so none is reaped.
+    /// </summary>
+    public IReadOnlyList<ChurnRow> Churn()
+    {
+        if (_contexts.All(c => c.Objects.Count == 0)) return [];
+        var last = unit.Contexts[^1];
+        var sysUidMax = last.SysUidMax is { } v and >= 0 and <= uint.MaxValue ? (uint)v : RemoveIpcSignature.DefaultSysUidMax;
+        var growth = Growth();
+        return [.. PosixKinds.All.Select(kind => new ChurnRow
+        {
+            Host = unit.Label, Kind = kind,
+            Created = growth.Where(g => g.Kind == kind).Sum(g => g.Created), Removed = growth.Where(g => g.Kind == kind).Sum(g => g.Removed),
+            VanishedWhileUsed = VanishedWhileUsed(kind, sysUidMax), SysUidMax = sysUidMax, SysUidMaxAssumed = last.SysUidMax is null,
+        })];
+    }
+
+    private long VanishedWhileUsed(string kind, uint sysUidMax)
+    {
+        long n = 0;
+        foreach (var (context, objects) in _contexts)
+        {
+            var w = context.Window;
+            foreach (var o in objects)
+            {
+                if (o.Kind != kind || o.RemovedAt is not { } at) continue;
+                var i = w.IndexAtOrAfter(at);
+                if (i <= 0 || i >= w.Count || w.Times[i] != at || !w.ProcessesOk[i]) continue;
+                var (before, state) = (w.Times[i - 1], o.States[^1]);
+                if (state.Uid <= sysUidMax) continue;
+                if (!(state.MappedPids ?? []).Concat(state.OpenPids ?? []).Append(state.NotifyPid ?? 0).Any(pid => context.Processes.AliveAt(pid, at, null))) continue;
+                if (objects.Any(x => x != o && x.PresentAt(before) && x.PresentAt(at) && x.StateAt(before)?.Uid == state.Uid)) continue;
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private IReadOnlyList<GrowthRow> ComputeGrowth()
     {
         if (_times.Count == 0) return [];
         var n = _times.Count;

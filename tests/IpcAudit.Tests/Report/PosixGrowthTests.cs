@@ -131,6 +131,37 @@ public sealed class PosixGrowthTests : IDisposable
         Assert.Equal((1L, 0L, 0L, 1L), (psmRow.StartCount, psmRow.EndCount, psmRow.Created, psmRow.Removed));
     }
 
+    /// <summary>
+    /// uid 1000's file and queue vanish together while pid 900 holds them (RemoveIPC's signature); uid 1001's
+    /// file vanishes under its live holder but uid 1001 keeps another (its own unlink, not logind); a system
+    /// uid's file goes with no holder; one file is made.
+    /// </summary>
+    [Fact]
+    public void ChurnHasThePosixKindsAndCountsOnlyLogindStyleRemovalsAsVanishedWhileUsed()
+    {
+        ProcessInfo User(int pid, uint uid) => new() { Pid = pid, Alive = true, Comm = "app", Uid = uid, StartTime = T0.AddDays(-1), StartTicks = (ulong)(500 + pid), Ppid = 1 };
+        Snapshot At(int h)
+        {
+            var before = h < 2;
+            var files = new List<PosixShmObject> { PosixFile("psm_keep", 4096, uid: 1001, mapped: []) };
+            if (before) files.AddRange([PosixFile("psm_user", uid: 1000, mapped: [900]), PosixFile("psm_self", uid: 1001, mapped: [901]), PosixFile("PostgreSQL.1", mapped: [])]);
+            if (h >= 1) files.Add(PosixFile("psm_new", uid: 0, mapped: []));
+            return WithPosix(Build(T0.AddHours(h), processes: [User(900, 1000), User(901, 1001)]), new PosixIpc
+            {
+                Shm = files, Mq = before ? [PosixQueue("uq", uid: 1000, open: [900])] : [],
+                DevshmBytes = 1024 * MiB, DevshmUsedBytes = 4 * MiB, MqQueues = before ? 1 : 0, MqQueuesMax = 256,
+            });
+        }
+        var doc = Report(Enumerable.Range(0, 4).Select(At));
+        var churn = doc.Churn.Where(c => c.Kind.StartsWith("posix_", StringComparison.Ordinal)).ToDictionary(c => c.Kind, c => (c.Created, c.Removed, c.VanishedWhileUsed, c.Reaped));
+        Assert.Equal((1L, 3L, 1L, 0L), churn["posix_shm"]);
+        Assert.Equal((0L, 0L, 0L, 0L), churn["posix_sem"]);
+        Assert.Equal((0L, 1L, 1L, 0L), churn["posix_mq"]);
+        var json = JsonDocument.Parse(Render(w => ReportJson.Write(w, doc))).RootElement.GetProperty("churn").EnumerateArray()
+            .Single(c => c.GetProperty("kind").GetString() == "posix_mq");
+        Assert.Equal(1, json.GetProperty("vanished_while_used").GetInt32());
+    }
+
     private static string Render(Action<TextWriter> write)
     {
         using var w = new StringWriter(CultureInfo.InvariantCulture);

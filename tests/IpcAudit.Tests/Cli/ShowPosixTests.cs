@@ -1,6 +1,5 @@
 using System.Text.Json;
 using IpcAudit.Collector.Model;
-using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Xunit;
 using static IpcAudit.Tests.Support.SyntheticSnapshots;
@@ -16,30 +15,17 @@ public sealed class ShowPosixTests : IDisposable
     private readonly TempDirectory _dir = new();
     public void Dispose() => _dir.Dispose();
 
-    private static readonly ProcessInfo Postgres = new()
-    {
-        Pid = 812, Alive = true, Comm = "postgres", Cmdline = "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main",
-        Uid = 116, StartTime = T0.AddDays(-2), StartTicks = 1000, Ppid = 1,
-    };
+    private static readonly ProcessInfo Postgres = SyntheticSnapshots.Postgres(T0.AddDays(-2));
 
     /// <summary>postgres maps PostgreSQL.1234 at T0 and is gone an hour later; the queue fills; the semaphore is taken.</summary>
-    private string History()
-    {
-        var db = _dir.File("a.db");
-        using var store = SnapshotStore.OpenForWrite(db);
-        for (var h = 0; h < 3; h++)
+    private string History() => Stored(_dir.File("a.db"), Enumerable.Range(0, 3).Select(h =>
+        WithPosix(Build(T0.AddHours(h), processes: h == 0 ? [Postgres] : []), new PosixIpc
         {
-            var snapshot = WithPosix(Build(T0.AddHours(h), processes: h == 0 ? [Postgres] : []), new PosixIpc
-            {
-                Shm = [PosixFile("PostgreSQL.1234", mapped: h == 0 ? [812] : []), PosixFile("psm_x", 8192, uid: 1000, mapped: [])],
-                Sem = [PosixFile("lock", 4096, uid: 0, mapped: [], semaphore: true, value: h == 2 ? 0 : 1)],
-                Mq = [PosixQueue("jobs", messages: h)],
-                DevshmBytes = 1L << 30, DevshmUsedBytes = 2L << 20, MqQueues = 1, MqQueuesMax = 256,
-            });
-            store.Save(() => snapshot);
-        }
-        return db;
-    }
+            Shm = [PosixFile("PostgreSQL.1234", mapped: h == 0 ? [812] : []), PosixFile("psm_x", 8192, uid: 1000, mapped: [])],
+            Sem = [PosixFile("lock", 4096, uid: 0, mapped: [], semaphore: true, value: h == 2 ? 0 : 1)],
+            Mq = [PosixQueue("jobs", messages: h)],
+            DevshmBytes = 1L << 30, DevshmUsedBytes = 2L << 20, MqQueues = 1, MqQueuesMax = 256,
+        })));
 
     [Fact]
     public void ShowListsThePosixObjectsWithTheirHoldersAndApplication()

@@ -43,36 +43,25 @@ public sealed class ServerReportTests : IDisposable
         return db;
     }
 
-    private static readonly ProcessInfo Postgres = new()
-    {
-        Pid = 812, Alive = true, Comm = "postgres", Cmdline = "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main",
-        Uid = 116, StartTime = End.AddDays(-2), StartTicks = 1000, Ppid = 1,
-    };
+    private static readonly ProcessInfo Postgres = SyntheticSnapshots.Postgres(End.AddDays(-2));
 
     /// <summary>
     /// A host with POSIX IPC, hourly over the window: postgres maps PostgreSQL.1234 and is killed after 2 hours (an
     /// orphan), psm_cache grows a MiB an hour and /dev/shm with it, a semaphore changes, a queue fills.
     /// </summary>
-    private string PosixSpool(string host)
+    private string PosixSpool(string host) => SyntheticSnapshots.Stored(_dir.File(host + ".db"), Enumerable.Range(0, 13).Select(h =>
     {
-        var db = _dir.File(host + ".db");
-        using var store = SnapshotStore.OpenForWrite(db);
-        for (var h = 0; h <= 12; h++)
+        var alive = h < 3;
+        var s = SyntheticSnapshots.Build(End.AddHours(h - 12), host: SyntheticSnapshots.Host(host), processes: alive ? [Postgres] : []);
+        return SyntheticSnapshots.WithPosix(s, new PosixIpc
         {
-            var alive = h < 3;
-            var s = SyntheticSnapshots.Build(End.AddHours(h - 12), host: SyntheticSnapshots.Host(host), processes: alive ? [Postgres] : []);
-            var snapshot = SyntheticSnapshots.WithPosix(s, new PosixIpc
-            {
                 Shm = [SyntheticSnapshots.PosixFile("PostgreSQL.1234", mapped: alive ? [812] : []),
                        SyntheticSnapshots.PosixFile("psm_cache", (h + 1) << 20, uid: 1000, mapped: [])],
                 Sem = [SyntheticSnapshots.PosixFile("lock", 4096, uid: 0, mapped: [], semaphore: true, value: h % 2)],
                 Mq = [SyntheticSnapshots.PosixQueue("jobs", messages: h)],
                 DevshmBytes = 64L << 20, DevshmUsedBytes = (h + 2L) << 20, MqQueues = 1, MqQueuesMax = 256,
-            });
-            store.Save(() => snapshot);
-        }
-        return db;
-    }
+        });
+    }));
 
     [PostgresFact]
     public void ReportsFromTheServerEqualReportsFromAMergedFile()

@@ -5,7 +5,6 @@ using IpcAudit.Collector.Output;
 using IpcAudit.Report.Analysis;
 using IpcAudit.Report.Model;
 using IpcAudit.Report.Output;
-using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Xunit;
 using static IpcAudit.Tests.Support.SyntheticSnapshots;
@@ -31,9 +30,7 @@ public sealed class PosixGrowthTests : IDisposable
 
     private ReportDocument Report(IEnumerable<Snapshot> snapshots)
     {
-        var db = _dir.File("a.db");
-        using (var store = SnapshotStore.OpenForWrite(db))
-            foreach (var s in snapshots) store.Save(() => s);
+        var db = Stored(_dir.File("a.db"), snapshots);
         return ReportBuilder.Build(db, new ReportRequest(T0.AddDays(-1), T0.AddDays(2), [], TimeSpan.FromHours(1)));
     }
 

@@ -1,4 +1,5 @@
 using IpcAudit.Collector.Model;
+using IpcAudit.Store;
 
 namespace IpcAudit.Tests.Support;
 
@@ -70,6 +71,21 @@ public static class SyntheticSnapshots
         Mtime = T0.AddDays(-1), QsizeBytes = messages * 64, NotifyPid = 0, Messages = messages, MaxMessages = 10, MessageSize = 8192,
         OpenPids = open ?? [],
     };
+
+    /// <summary>A PostgreSQL server (pid 812, uid 116), the program the POSIX tests' PostgreSQL.NNNN files belong to.</summary>
+    public static ProcessInfo Postgres(DateTimeOffset started) => new()
+    {
+        Pid = 812, Alive = true, Comm = "postgres", Cmdline = "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main",
+        Uid = 116, StartTime = started, StartTicks = 1000, Ppid = 1,
+    };
+
+    /// <summary>Stores <paramref name="snapshots"/> in order into the database at <paramref name="db"/>; returns its path.</summary>
+    public static string Stored(string db, IEnumerable<Snapshot> snapshots)
+    {
+        using var store = SnapshotStore.OpenForWrite(db);
+        foreach (var s in snapshots) store.Save(() => s);
+        return db;
+    }
 
     /// <summary><paramref name="s"/> with POSIX objects and both POSIX steps succeeded.</summary>
     public static Snapshot WithPosix(Snapshot s, PosixIpc posix) => s with

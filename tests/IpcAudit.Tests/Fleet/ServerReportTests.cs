@@ -104,6 +104,11 @@ public sealed class ServerReportTests : IDisposable
         Assert.Equal(JsonValueKind.String, devshm.GetProperty("projected_exhaustion").ValueKind);
         Assert.Equal(CliRun.Of("show", "2026-11-19T18:00:00Z", "--host", "pg1", "--db", fleet, "--json").Stdout,
             CliRun.Of("show", "2026-11-19T18:00:00Z", "--host", "pg1", "--db", Pg.Uri, "--json").Stdout);
+        var objectFromServer = CliRun.Of("show", "--host", "pg1", "--db", Pg.Uri, "--json", "--object", "posix_shm:PostgreSQL.1234");
+        Assert.True(objectFromServer.ExitCode == 0, objectFromServer.Stderr);
+        Assert.Equal(CliRun.Of("show", "--host", "pg1", "--db", fleet, "--json", "--object", "posix_shm:PostgreSQL.1234").Stdout, objectFromServer.Stdout);
+        using var history = JsonDocument.Parse(objectFromServer.Stdout);
+        Assert.Equal(2, history.RootElement.GetProperty("history").GetArrayLength());
 
         // The other read commands, and IPCAUDIT_SERVER instead of --db, name snapshots by uid and time alike.
         Assert.Equal(CliRun.Of("snapshots", "--db", fleet, "--host", "web2").Stdout.Split('\n').Length,

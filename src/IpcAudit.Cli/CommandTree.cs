@@ -42,6 +42,11 @@ public static class CommandTree
     private static readonly Option<string?> HostOption = new("--host") { Description = "Host name to record (default: the kernel's hostname)" };
     private static readonly Option<string?> HostFilter = new("--host") { Description = "Only this host's snapshots" };
     private static readonly Option<string?> ShowHost = new("--host") { Description = "This host's snapshots (a fleet database holds several; default: whichever is named or latest)" };
+    private static readonly Option<string?> ShowObject = new("--object")
+    {
+        Description = "Only this POSIX object of the snapshot, with its holders, application and stored history: posix_shm:NAME, posix_sem:NAME or posix_mq:NAME (NAME as shm_open takes it, without the slash)",
+        HelpName = "KIND:NAME",
+    };
     private static readonly Argument<string?> SnapshotArg = new("snapshot")
     {
         Description = "Snapshot id or uid (from `ipcaudit snapshots`), or ISO-8601 time (latest at or before it; without a zone: local time); latest when omitted",
@@ -154,10 +159,11 @@ public static class CommandTree
         snapshots.SetAction(r => Guard(stderr, () => new SnapshotsHandler(stdout, console.Times, Log(r)).Run(
             db: DatabaseLocation.ResolveForRead(r.GetValue(Db)), host: r.GetValue(HostFilter), ipcNamespace: r.GetValue(NamespaceFilter))));
 
-        var show = new Command("show", "Show a stored snapshot like `ipcs -a`, with pids, attachers and semaphore values (times in the local zone; --json in UTC).\nExample: ipcaudit show 42")
-            { SnapshotArg, Db, Json, ShowHost, NamespaceFilter };
+        var show = new Command("show", "Show a stored snapshot like `ipcs -a` and `lsipc -M -S -Q`, with pids, attachers, holders and semaphore values (times in the local zone; --json in UTC), or one POSIX object and its history.\nExample: ipcaudit show 42; ipcaudit show --object posix_shm:PostgreSQL.1234")
+            { SnapshotArg, Db, Json, ShowHost, NamespaceFilter, ShowObject };
         show.SetAction(r => Guard(stderr, () => new ShowHandler(stdout, console.Times, Log(r)).Run(
-            db: DatabaseLocation.ResolveForRead(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json), host: r.GetValue(ShowHost), ipcNamespace: r.GetValue(NamespaceFilter))));
+            db: DatabaseLocation.ResolveForRead(r.GetValue(Db)), snapshot: r.GetValue(SnapshotArg), json: r.GetValue(Json), host: r.GetValue(ShowHost), ipcNamespace: r.GetValue(NamespaceFilter),
+            posixObject: r.GetValue(ShowObject))));
 
         var merge = new Command("merge", "Copy other hosts' snapshots into one fleet database; merging again adds nothing twice.\nExample: ipcaudit merge --db fleet.db web1.db web2.db")
             { Sources, Db };

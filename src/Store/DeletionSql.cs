@@ -12,6 +12,8 @@ internal static class DeletionSql
 
     private const string InContext = "object_id IN (SELECT object_id FROM objects WHERE context_id = $context)";
 
+    private const string PosixInContext = "posix_object_id IN (SELECT posix_object_id FROM posix_objects WHERE context_id = $context)";
+
     private static IEnumerable<string> States(string table, string scope) =>
     [
         // Valid at the deleted snapshot only: gone with it.
@@ -30,12 +32,18 @@ internal static class DeletionSql
         "DELETE FROM objects WHERE context_id = $context AND first_seen = $at AND removed_at IS $next",
         "UPDATE objects SET first_seen = $next WHERE context_id = $context AND first_seen = $at",
         "UPDATE objects SET removed_at = $next WHERE context_id = $context AND removed_at = $at",
+        // POSIX objects (schema 8) the same way; their posix_snapshot row goes with the snapshot (ON DELETE CASCADE).
+        .. States("posix_states", PosixInContext),
+        "DELETE FROM posix_objects WHERE context_id = $context AND first_seen = $at AND removed_at IS $next",
+        "UPDATE posix_objects SET first_seen = $next WHERE context_id = $context AND first_seen = $at",
+        "UPDATE posix_objects SET removed_at = $next WHERE context_id = $context AND removed_at = $at",
     ];
 
     public const string Unreferenced = """
         DELETE FROM limit_sets WHERE limit_set_id NOT IN (SELECT limit_set_id FROM snapshots WHERE limit_set_id IS NOT NULL);
         DELETE FROM contexts WHERE context_id NOT IN (SELECT context_id FROM snapshots)
                                AND context_id NOT IN (SELECT context_id FROM objects)
-                               AND context_id NOT IN (SELECT context_id FROM processes);
+                               AND context_id NOT IN (SELECT context_id FROM processes)
+                               AND context_id NOT IN (SELECT context_id FROM posix_objects);
         """;
 }

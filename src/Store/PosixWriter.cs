@@ -40,7 +40,7 @@ internal sealed class PosixWriter(SqliteConnection connection, SqliteTransaction
     private static Row QueueRow(PosixQueue q) => new(q.Name, q.Inode, q.Ctime,
     [
         (long)q.Uid, (long)q.Gid, (long)q.Mode, q.QsizeBytes, null, UnixTime.Ms(q.Mtime), UnixTime.Ms(q.Ctime),
-        null, 0L, q.Messages, q.MaxMessages, q.MessageSize, (long)q.NotifyPid, null, CompactJson.Pids(q.OpenPids),
+        null, 0L, q.Messages, q.MaxMessages, q.MessageSize, (long?)q.NotifyPid, null, CompactJson.Pids(q.OpenPids),
     ]);
 
     private static long Fingerprint(object?[] state)

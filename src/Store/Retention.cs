@@ -27,15 +27,16 @@ public static class Retention
             Exec("DELETE FROM snapshot_steps WHERE snapshot_id IN (SELECT snapshot_id FROM snapshots WHERE taken_at < $c)");
             var snaps = Exec("DELETE FROM snapshots WHERE taken_at < $c");
             var st = Exec("DELETE FROM shm_states WHERE valid_to <= $c") + Exec("DELETE FROM sem_states WHERE valid_to <= $c")
-                     + Exec("DELETE FROM msg_states WHERE valid_to <= $c");
-            var objs = Exec("DELETE FROM objects WHERE removed_at <= $c");
+                     + Exec("DELETE FROM msg_states WHERE valid_to <= $c") + Exec("DELETE FROM posix_states WHERE valid_to <= $c");
+            var objs = Exec("DELETE FROM objects WHERE removed_at <= $c") + Exec("DELETE FROM posix_objects WHERE removed_at <= $c");
             Exec("DELETE FROM processes WHERE valid_to <= $c");
             Exec("DELETE FROM gone_processes WHERE seen_at < $c");
             IpcAuditDatabase.Execute(store.Connection, """
                 DELETE FROM limit_sets WHERE limit_set_id NOT IN (SELECT limit_set_id FROM snapshots WHERE limit_set_id IS NOT NULL);
                 DELETE FROM contexts WHERE context_id NOT IN (SELECT context_id FROM snapshots)
                                        AND context_id NOT IN (SELECT context_id FROM objects)
-                                       AND context_id NOT IN (SELECT context_id FROM processes);
+                                       AND context_id NOT IN (SELECT context_id FROM processes)
+                                       AND context_id NOT IN (SELECT context_id FROM posix_objects);
                 """, tx);
             return (snaps, st, objs);
         });

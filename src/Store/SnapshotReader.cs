@@ -73,8 +73,9 @@ public sealed class SnapshotReader : IDisposable
         }).ToDictionary(p => p.Pid);
         var names = Rows(AttributionSql.NamesAt, asOf, r => new AccountName(r.GetString(0), (uint)r.GetInt64(1), Text(r, 2)));
         var processesKnown = steps.Any(s => s.Name == SnapshotWriter.ProcessesStep && s.Succeeded);
+        var posix = PosixReader.Load(Connection, snapshotId, h.Context, h.TakenAt);
         var processes = processesKnown
-            ? ReferencedPids.Of(shm, sem, msg).Select(pid => live.TryGetValue(pid, out var p) ? p : new ProcessInfo { Pid = pid, Alive = false }).ToList()
+            ? ReferencedPids.SortedPositiveDistinct([.. ReferencedPids.Of(shm, sem, msg), .. posix?.ReferencedPids() ?? []]).Select(pid => live.TryGetValue(pid, out var p) ? p : new ProcessInfo { Pid = pid, Alive = false }).ToList()
             : [];
         return new Snapshot
         {
@@ -83,7 +84,16 @@ public sealed class SnapshotReader : IDisposable
             Shm = shm, Sem = sem, Msg = msg, Processes = processes, Steps = steps,
             Notes = CompactJson.ParseStrings(h.Notes), AccountNames = names,
             Namespace = h.NamespaceLabel is { } label ? new NamespaceLabel(label) : null,
+            Posix = posix,
         };
+    });
+
+    /// <summary>`show --object`: the POSIX object of that kind and name in the snapshot, with its stored states up to it; null when it has none.</summary>
+    public PosixObjectHistory? PosixObject(long snapshotId, string kind, string name) => Guard(() =>
+    {
+        var h = Rows(ReaderSql.SnapshotHeader, [snapshotId], ReadHeader).SingleOrDefault()
+                ?? throw new IpcAuditException($"{Path}: no snapshot {snapshotId}", ExitCodes.BadInput);
+        return PosixReader.History(Connection, h.Context, h.TakenAt, kind, name);
     });
 
     private static FileIdentity? FileOf(DbDataReader r, int device) =>

@@ -66,4 +66,6 @@ public sealed class SnapshotAttribution
 public static class ObjectRoles
 {
     public const string Creator = "creator", LastUser = "last user", Attacher = "attacher", Sender = "sender", Receiver = "receiver";
+    /// <summary>POSIX objects: a process mapping the file, or holding it (or the queue) open.</summary>
+    public const string Mapper = "mapper", Opener = "opener";
 }

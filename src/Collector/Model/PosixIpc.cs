@@ -34,7 +34,7 @@ public sealed record PosixIpc
         foreach (var q in Mq)
         {
             foreach (var p in q.OpenPids ?? []) yield return p;
-            if (q.NotifyPid > 0) yield return q.NotifyPid;
+            if (q.NotifyPid is > 0 and var n) yield return n;
         }
     }
 }

@@ -12,10 +12,10 @@ public sealed record PosixQueue
     public required int Mode { get; init; }
     public DateTimeOffset? Mtime { get; init; }
     public DateTimeOffset? Ctime { get; init; }
-    /// <summary>QSIZE: bytes queued (message payloads), from the queue file.</summary>
-    public required long QsizeBytes { get; init; }
-    /// <summary>NOTIFY_PID: the process registered with mq_notify, 0 when none.</summary>
-    public required int NotifyPid { get; init; }
+    /// <summary>QSIZE: bytes queued (message payloads), from the queue file; null when the file is unreadable (another user's 0600 queue).</summary>
+    public required long? QsizeBytes { get; init; }
+    /// <summary>NOTIFY_PID: the process registered with mq_notify, 0 when none; null when the file is unreadable.</summary>
+    public required int? NotifyPid { get; init; }
     /// <summary>mq_curmsgs, mq_maxmsg, mq_msgsize; null when the queue could not be opened read-only.</summary>
     public long? Messages { get; init; }
     public long? MaxMessages { get; init; }

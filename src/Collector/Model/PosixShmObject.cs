@@ -39,4 +39,12 @@ public static class PosixKinds
 {
     public const string Shm = "posix_shm", Sem = "posix_sem", Mq = "posix_mq";
     public static readonly IReadOnlyList<string> All = [Shm, Sem, Mq];
+
+    /// <summary>Where the object's file is, for the removal command, the reason and `show`.</summary>
+    public static string PathOf(string kind, string name) => kind switch
+    {
+        Sem => "/dev/shm/sem." + name,
+        Mq => "/dev/mqueue/" + name,
+        _ => "/dev/shm/" + name,
+    };
 }

@@ -33,13 +33,7 @@ internal static class PosixJson
         foreach (var q in p.Mq)
         {
             w.WriteStartObject();
-            w.WriteString("name", q.Name);
-            w.WriteNumber("uid", q.Uid); w.WriteNumber("gid", q.Gid); w.WriteString("perms", IpcMode.Perms(q.Mode));
-            w.WriteTime("mtime", q.Mtime);
-            w.WriteNumberOrNull("messages", q.Messages); w.WriteNumberOrNull("max_messages", q.MaxMessages);
-            w.WriteNumberOrNull("message_size", q.MessageSize); w.WriteNumber("qsize_bytes", q.QsizeBytes);
-            w.WriteNumber("notify_pid", q.NotifyPid);
-            Pids(w, "open_pids", q.OpenPids);
+            QueueFields(w, q);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -51,17 +45,35 @@ internal static class PosixJson
         foreach (var o in objects)
         {
             w.WriteStartObject();
-            w.WriteString("name", o.Name);
-            w.WriteNumber("bytes", o.Bytes); w.WriteNumber("allocated_bytes", o.AllocatedBytes);
-            w.WriteNumber("uid", o.Uid); w.WriteNumber("gid", o.Gid); w.WriteString("perms", IpcMode.Perms(o.Mode));
-            w.WriteTime("mtime", o.Mtime); w.WriteTime("ctime", o.Ctime);
-            if (o.IsSemaphore) w.WriteNumberOrNull("value", o.Value);
-            if (o.Deleted) w.WriteBoolean("deleted", true);
-            Pids(w, "mapped_pids", o.MappedPids);
-            Pids(w, "open_pids", o.OpenPids);
+            FileFields(w, o);
             w.WriteEndObject();
         }
         w.WriteEndArray();
+    }
+
+    /// <summary>A posix_shm[] or posix_sem[] item's fields (also `show --object`'s object and each of its states).</summary>
+    public static void FileFields(Utf8JsonWriter w, PosixShmObject o)
+    {
+        w.WriteString("name", o.Name);
+        w.WriteNumber("bytes", o.Bytes); w.WriteNumber("allocated_bytes", o.AllocatedBytes);
+        w.WriteNumber("uid", o.Uid); w.WriteNumber("gid", o.Gid); w.WriteString("perms", IpcMode.Perms(o.Mode));
+        w.WriteTime("mtime", o.Mtime); w.WriteTime("ctime", o.Ctime);
+        if (o.IsSemaphore) w.WriteNumberOrNull("value", o.Value);
+        if (o.Deleted) w.WriteBoolean("deleted", true);
+        Pids(w, "mapped_pids", o.MappedPids);
+        Pids(w, "open_pids", o.OpenPids);
+    }
+
+    /// <summary>A posix_mq[] item's fields.</summary>
+    public static void QueueFields(Utf8JsonWriter w, PosixQueue q)
+    {
+        w.WriteString("name", q.Name);
+        w.WriteNumber("uid", q.Uid); w.WriteNumber("gid", q.Gid); w.WriteString("perms", IpcMode.Perms(q.Mode));
+        w.WriteTime("mtime", q.Mtime);
+        w.WriteNumberOrNull("messages", q.Messages); w.WriteNumberOrNull("max_messages", q.MaxMessages);
+        w.WriteNumberOrNull("message_size", q.MessageSize); w.WriteNumberOrNull("qsize_bytes", q.QsizeBytes);
+        w.WriteNumberOrNull("notify_pid", q.NotifyPid);
+        Pids(w, "open_pids", q.OpenPids);
     }
 
     private static void Pids(Utf8JsonWriter w, string name, IReadOnlyList<int>? pids)

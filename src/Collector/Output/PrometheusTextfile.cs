@@ -67,14 +67,15 @@ public static class PrometheusTextfile
         if (s.Posix is { } p)
         {
             // POSIX IPC: per kind, objects and the /dev/shm memory they hold (allocated bytes; bytes queued for queues).
-            var kinds = new List<(string Kind, double Count, double Bytes)>();
+            var kinds = new List<(string Kind, double Count, double? Bytes)>();
             if (s.StepSucceeded("posix-shm"))
                 kinds.AddRange([(PosixKinds.Shm, p.Shm.Count, p.Shm.Sum(o => (double)o.AllocatedBytes)), (PosixKinds.Sem, p.Sem.Count, p.Sem.Sum(o => (double)o.AllocatedBytes))]);
-            if (s.StepSucceeded("posix-mq")) kinds.Add((PosixKinds.Mq, p.Mq.Count, p.Mq.Sum(q => (double)q.QsizeBytes)));
+            // A queue whose file was unreadable has unknown bytes: the sum is then left out, not undercounted.
+            if (s.StepSucceeded("posix-mq")) kinds.Add((PosixKinds.Mq, p.Mq.Count, p.Mq.Any(q => q.QsizeBytes is null) ? null : p.Mq.Sum(q => (double)q.QsizeBytes!.Value)));
             f.Gauge("ipcaudit_posix_objects", "POSIX IPC objects: /dev/shm files (posix_shm), named semaphores (posix_sem), message queues (posix_mq).",
                 kinds.Select(k => new PrometheusFamilies.Sample(Label("kind", k.Kind), k.Count)));
             f.Gauge("ipcaudit_posix_bytes", "Bytes POSIX IPC objects hold: allocated in /dev/shm, or queued in message queues.",
-                kinds.Select(k => new PrometheusFamilies.Sample(Label("kind", k.Kind), k.Bytes)));
+                kinds.Where(k => k.Bytes is not null).Select(k => new PrometheusFamilies.Sample(Label("kind", k.Kind), k.Bytes!.Value)));
             if (p.DevshmBytes is { } size) f.Gauge("ipcaudit_devshm_size_bytes", "Size of the /dev/shm tmpfs, in bytes.", [new(null, size)]);
             if (p.DevshmUsedBytes is { } used) f.Gauge("ipcaudit_devshm_used_bytes", "Bytes in use in the /dev/shm tmpfs.", [new(null, used)]);
             if (p.MqQueues is { } queues) f.Gauge("ipcaudit_mq_queues", "POSIX message queues in the collector's IPC namespace.", [new(null, queues)]);

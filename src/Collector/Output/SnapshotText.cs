@@ -6,7 +6,8 @@ namespace IpcAudit.Collector.Output;
 
 /// <summary>
 /// `ipcaudit show`: a stored snapshot for a person, laid out like `ipcs -a`, plus what ipcs cannot
-/// show at once: creator/last pids with their names, attachers, and every semaphore's value.
+/// show at once: creator/last pids with their names, attachers, and every semaphore's value; then the
+/// POSIX objects (<see cref="PosixText"/>) when the snapshot collected them.
 /// </summary>
 public static class SnapshotText
 {
@@ -45,6 +46,8 @@ public static class SnapshotText
         foreach (var q in s.Msg)
             o.WriteLine($"{IpcMode.FormatKey(q.Key),-10} {q.Id,-10} {Owner(q.Uid),-10} {IpcMode.Perms(q.Mode),-5} {q.Cbytes,10} {(q.Qbytes?.ToString(CultureInfo.InvariantCulture) ?? "?"),10} {q.Qnum,8} {Pid(q.Lspid, procs),-20} {Pid(q.Lrpid, procs),-20} {Time(q.Rtime),-23}");
 
+        if (s.Posix is { } posix) PosixText.Write(o, posix, Owner, Time, procs);
+
         WriteApplications(o, s, who);
         WriteTimes(o, s, Time);
 
@@ -53,11 +56,13 @@ public static class SnapshotText
         o.WriteLine("------ Usage --------");
         o.WriteLine($"shm segments {N(u.ShmSegments)}, pages allocated {N(u.ShmPagesAllocated)}, resident {N(u.ShmPagesResident)}, swapped {N(u.ShmPagesSwapped)}");
         o.WriteLine($"sem arrays {N(u.SemArrays)}, semaphores {N(u.SemSemaphores)}; msg queues {N(u.MsgQueues)}, messages {N(u.MsgMessages)}, bytes {N(u.MsgBytes)}");
+        if (s.Posix is { } pu) PosixText.Usage(o, pu);
         var l = s.Limits;
         o.WriteLine("------ Limits --------");
         o.WriteLine($"SHMMAX {N(l.Shmmax)}  SHMALL {N(l.Shmall)} pages  SHMMNI {N(l.Shmmni)}  shm_rmid_forced {N(l.ShmRmidForced)}");
         o.WriteLine($"SEMMSL {N(l.Semmsl)}  SEMMNS {N(l.Semmns)}  SEMOPM {N(l.Semopm)}  SEMMNI {N(l.Semmni)}");
         o.WriteLine($"MSGMAX {N(l.Msgmax)}  MSGMNB {N(l.Msgmnb)}  MSGMNI {N(l.Msgmni)}");
+        if (s.Posix is { } pl) PosixText.Limits(o, pl);
     }
 
     /// <summary>Each object's application and why (README "Attribution"), where anything says.</summary>
@@ -67,6 +72,9 @@ public static class SnapshotText
         foreach (var m in s.Shm) Add("shm", m.Id, who.Of("shm", m.Key, SnapshotAttribution.Users(m)).Evidence);
         foreach (var a in s.Sem) Add("sem", a.Id, who.Of("sem", a.Key, SnapshotAttribution.Users(a)).Evidence);
         foreach (var q in s.Msg) Add("msg", q.Id, who.Of("msg", q.Key, SnapshotAttribution.Users(q)).Evidence);
+        if (s.Posix is { } posix)
+            foreach (var (kind, name, evidence) in PosixText.Applications(posix, who))
+                if (evidence is not null) lines.Add($"{kind} {TerminalText.Clean(name)}: {TerminalText.Clean(evidence)}");
         if (lines.Count == 0) return;
         o.WriteLine();
         o.WriteLine("------ Applications --------");
@@ -103,13 +111,13 @@ public static class SnapshotText
 
     private static string N<T>(T? v) where T : struct => v?.ToString() ?? "?";
 
-    private static string Pid(int pid, Dictionary<int, ProcessInfo> procs)
+    internal static string Pid(int pid, Dictionary<int, ProcessInfo> procs)
     {
         if (pid == 0) return "-";
         if (!procs.TryGetValue(pid, out var p)) return pid.ToString(CultureInfo.InvariantCulture);
         return p.Alive ? $"{pid}({TerminalText.Clean(p.Comm, 12)})" : $"{pid}(dead)";
     }
 
-    private static string Pids(IReadOnlyList<int>? pids, Dictionary<int, ProcessInfo> procs) =>
+    internal static string Pids(IReadOnlyList<int>? pids, Dictionary<int, ProcessInfo> procs) =>
         pids is null ? "unknown" : pids.Count == 0 ? "-" : string.Join(' ', pids.Select(p => Pid(p, procs)));
 }

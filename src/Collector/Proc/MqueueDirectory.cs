@@ -42,11 +42,13 @@ public static class MqueueDirectory
         var queues = new List<PosixQueue>();
         foreach (var path in Directory.EnumerateFiles(directory))
         {
-            string text;
+            string? text;
             try { text = File.ReadAllText(path); }
             catch (FileNotFoundException) { continue; }
+            // Another user's 0600 queue without CAP_DAC_READ_SEARCH: listed, its QSIZE and NOTIFY_PID unknown.
+            catch (UnauthorizedAccessException) { text = null; }
             if (FileStatus.Of(path) is not { } st) continue;
-            var line = Parse(text, path);
+            var line = text is null ? null : Parse(text, path);
             var name = Path.GetFileName(path);
             var attributes = withAttributes ? PosixQueueAttributes.Read(name) : null;
             queues.Add(new PosixQueue
@@ -55,7 +57,7 @@ public static class MqueueDirectory
                 // Reading the queue's file (as done just above) sets its ctime to now (mqueue_read_file), so
                 // ctime says nothing; mtime is the last send or receive.
                 Mtime = DateTimeOffset.FromUnixTimeSeconds(st.MtimeSeconds), Ctime = null,
-                QsizeBytes = line.QsizeBytes, NotifyPid = line.NotifyPid,
+                QsizeBytes = line?.QsizeBytes, NotifyPid = line?.NotifyPid,
                 Messages = attributes?.Messages, MaxMessages = attributes?.MaxMessages, MessageSize = attributes?.MessageSize,
             });
         }

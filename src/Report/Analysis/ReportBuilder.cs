@@ -78,7 +78,7 @@ public static class ReportBuilder
                 .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
             Pressure = [.. posix.WithPressure(pressure)
                 .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
-            Churn = [.. churn.Rows()
+            Churn = [.. posix.WithChurn([.. churn.Rows()])
                 .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
             Series = charts,
         };

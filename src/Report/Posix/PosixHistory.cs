@@ -95,10 +95,5 @@ public sealed class PosixHistory(DbConnection connection)
     private static int[]? PidsOrNull(string? json) => json is null ? null : StoredLists.Pids(json);
 
     /// <summary>Where the object's file is, for the removal command and the reason.</summary>
-    public static string PathOf(string kind, string name) => kind switch
-    {
-        PosixKinds.Sem => "/dev/shm/sem." + name,
-        PosixKinds.Mq => "/dev/mqueue/" + name,
-        _ => "/dev/shm/" + name,
-    };
+    public static string PathOf(string kind, string name) => PosixKinds.PathOf(kind, name);
 }

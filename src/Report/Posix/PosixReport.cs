@@ -48,6 +48,8 @@ public sealed class PosixReport(DbConnection connection, TimeSpan orphanAge)
 
     public IReadOnlyList<PressureRow> WithPressure(List<PressureRow> sysv) => AfterEachHost(sysv, s => s.Pressure(), r => r.Host);
 
+    public IReadOnlyList<ChurnRow> WithChurn(List<ChurnRow> sysv) => AfterEachHost(sysv, s => s.Churn(), r => r.Host);
+
     /// <summary>Each unit's POSIX rows after its System V rows: the report lists per host.</summary>
     private List<T> AfterEachHost<T>(List<T> sysv, Func<PosixSeries, IReadOnlyList<T>> rowsOf, Func<T, string> host)
     {

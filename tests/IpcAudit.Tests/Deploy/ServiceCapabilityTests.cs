@@ -8,8 +8,9 @@ namespace IpcAudit.Tests.Deploy;
 /// <summary>
 /// The collector unit runs as root with only CapabilityBoundingSet's capabilities. Emulated with
 /// setpriv inside a private IPC namespace: with exactly the unit's set, the collector reads another
-/// user's 0600 objects and attachers as well as unrestricted root does; with none, it does not
-/// (but for queue capacity, which MSG_STAT_ANY gives without permission).
+/// user's 0600 objects and attachers (System V, and POSIX semaphore values and queue messages) as well
+/// as unrestricted root does; with none, it does not (but for queue capacity, which MSG_STAT_ANY gives
+/// without permission).
 /// </summary>
 public sealed class ServiceCapabilityTests : IDisposable
 {
@@ -24,10 +25,14 @@ public sealed class ServiceCapabilityTests : IDisposable
         var (root, granted, none) = (_dir.File("root.json"), _dir.File("granted.json"), _dir.File("none.json"));
         // /usr/bin/python3, not PATH's: a root user's pyenv shim is out of nobody's reach.
         var run = BoundedProcess.Bash($"""
-            # As on a systemd host (dev-mqueue.mount): the unit cannot mount mqueue privately (no CAP_SYS_ADMIN).
-            mountpoint -q /dev/mqueue || mount -t mqueue none /dev/mqueue
+            # As on a systemd host (dev-mqueue.mount), with this IPC namespace's queues; a /dev/shm of its own.
+            mount -t mqueue none /dev/mqueue
+            mount -t tmpfs -o size=16m,mode=1777 tmpfs /dev/shm
             nobody() {"{"} setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; {"}"}
             nobody ipcmk -p 0600 -S 2 > /dev/null
+            # POSIX objects are made 0600 by posix_scenario.py: root reads them only by capability.
+            nobody /usr/bin/python3 '{PosixScenario.PosixScenarioScript}' sem nobody_sem --value 3
+            nobody /usr/bin/python3 '{PosixScenario.PosixScenarioScript}' mq nobody_q --messages 2
             nobody ipcmk -p 0600 -Q > /dev/null
             M=$(nobody ipcmk -p 0600 -M 4096 | awk '{"{print $NF}"}')
             setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c 'import ctypes,sys,time; l=ctypes.CDLL(None); l.shmat.restype=ctypes.c_void_p; l.shmat(int(sys.argv[1]),None,0); time.sleep(60)' "$M" &
@@ -51,12 +56,20 @@ public sealed class ServiceCapabilityTests : IDisposable
         Assert.Equal(2, Assert.Single(limited.GetProperty("sem").EnumerateArray()).GetProperty("semaphores").GetArrayLength());
         Assert.Equal(JsonValueKind.Number, Assert.Single(limited.GetProperty("msg").EnumerateArray()).GetProperty("qbytes").ValueKind);
         Assert.Single(Assert.Single(limited.GetProperty("shm").EnumerateArray()).GetProperty("attached_pids").EnumerateArray());
+        // CAP_DAC_READ_SEARCH: nobody's 0600 semaphore file and queue open read-only.
+        Assert.Equal(3, Assert.Single(limited.GetProperty("posix_sem").EnumerateArray()).GetProperty("value").GetInt64());
+        Assert.Equal(2, Assert.Single(limited.GetProperty("posix_mq").EnumerateArray()).GetProperty("messages").GetInt64());
 
         var without = Snapshot(none);
         Assert.Equal(JsonValueKind.Null, Assert.Single(without.GetProperty("sem").EnumerateArray()).GetProperty("semaphores").ValueKind);
         // MSG_STAT_ANY needs no permission: qbytes is known even without CAP_IPC_OWNER.
         Assert.Equal(16384, Assert.Single(without.GetProperty("msg").EnumerateArray()).GetProperty("qbytes").GetInt64());
         Assert.Equal(JsonValueKind.Null, Assert.Single(without.GetProperty("shm").EnumerateArray()).GetProperty("attached_pids").ValueKind);
+        Assert.Equal(JsonValueKind.Null, Assert.Single(without.GetProperty("posix_sem").EnumerateArray()).GetProperty("value").ValueKind);
+        // Still listed (its file unreadable): bytes queued unknown, not 0, and the posix-mq step did not fail.
+        var queue = Assert.Single(without.GetProperty("posix_mq").EnumerateArray());
+        Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (queue.GetProperty("messages").ValueKind, queue.GetProperty("qsize_bytes").ValueKind));
+        Assert.True(Steps(without)["posix-mq"]);
     }
 
     private static JsonElement Snapshot(string file)

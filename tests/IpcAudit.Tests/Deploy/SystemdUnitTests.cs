@@ -47,7 +47,7 @@ public sealed class SystemdUnitTests : IDisposable
         Assert.DoesNotContain("ProcSubset", settings.Keys);
         Assert.False(settings.TryGetValue("ProtectProc", out var protectProc) && protectProc is "invisible" or "noaccess", protectProc);
         Assert.DoesNotContain("MemoryDenyWriteExecute", settings.Keys);
-        Assert.Equal("CAP_SYS_PTRACE CAP_IPC_OWNER CAP_SYS_ADMIN", settings["CapabilityBoundingSet"]);
+        Assert.Equal("CAP_SYS_PTRACE CAP_IPC_OWNER CAP_SYS_ADMIN CAP_DAC_READ_SEARCH", settings["CapabilityBoundingSet"]);
         // setns into containers' IPC and UTS namespaces, and nothing else namespace-wise.
         Assert.Equal("ipc uts", settings["RestrictNamespaces"]);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IpcAudit.Bench.HistoryGenerator;
+using IpcAudit.Collector.Model;
 using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Xunit;
@@ -42,10 +43,30 @@ public sealed class ServerReportTests : IDisposable
         return db;
     }
 
+    private static readonly ProcessInfo Postgres = SyntheticSnapshots.Postgres(End.AddDays(-2));
+
+    /// <summary>
+    /// A host with POSIX IPC, hourly over the window: postgres maps PostgreSQL.1234 and is killed after 2 hours (an
+    /// orphan), psm_cache grows a MiB an hour and /dev/shm with it, a semaphore changes, a queue fills.
+    /// </summary>
+    private string PosixSpool(string host) => SyntheticSnapshots.Stored(_dir.File(host + ".db"), Enumerable.Range(0, 13).Select(h =>
+    {
+        var alive = h < 3;
+        var s = SyntheticSnapshots.Build(End.AddHours(h - 12), host: SyntheticSnapshots.Host(host), processes: alive ? [Postgres] : []);
+        return SyntheticSnapshots.WithPosix(s, new PosixIpc
+        {
+                Shm = [SyntheticSnapshots.PosixFile("PostgreSQL.1234", mapped: alive ? [812] : []),
+                       SyntheticSnapshots.PosixFile("psm_cache", (h + 1) << 20, uid: 1000, mapped: [])],
+                Sem = [SyntheticSnapshots.PosixFile("lock", 4096, uid: 0, mapped: [], semaphore: true, value: h % 2)],
+                Mq = [SyntheticSnapshots.PosixQueue("jobs", messages: h)],
+                DevshmBytes = 64L << 20, DevshmUsedBytes = (h + 2L) << 20, MqQueues = 1, MqQueuesMax = 256,
+        });
+    }));
+
     [PostgresFact]
     public void ReportsFromTheServerEqualReportsFromAMergedFile()
     {
-        string[] spools = [Spool("web1", 1), Spool("web2", 2), Spool("db1", 3)];
+        string[] spools = [Spool("web1", 1), Spool("web2", 2), Spool("db1", 3), PosixSpool("pg1")];
         var fleet = _dir.File("fleet.db");
         foreach (var spool in spools)
         {
@@ -63,8 +84,31 @@ public sealed class ServerReportTests : IDisposable
         var differences = new List<string>();
         Compare("$", a.RootElement, b.RootElement, differences);
         Assert.Empty(differences);
-        Assert.Equal(3, a.RootElement.GetProperty("window").GetProperty("hosts").GetArrayLength());
+        Assert.Equal(4, a.RootElement.GetProperty("window").GetProperty("hosts").GetArrayLength());
         Assert.True(a.RootElement.GetProperty("growth").GetArrayLength() > 0);
+
+        // The POSIX kinds: the same orphan, growth and pressure from the server as from the file.
+        string[] posix = ["--host", "pg1", "--orphan-age", "1h", .. window];
+        var posixFromFile = CliRun.Of(["report", "--db", fleet, .. posix]);
+        var posixFromServer = CliRun.Of(["report", "--db", Pg.Uri, .. posix]);
+        Assert.True(posixFromServer.ExitCode == posixFromFile.ExitCode, posixFromServer.Stderr);
+        using var pa = JsonDocument.Parse(posixFromFile.Stdout);
+        using var pb = JsonDocument.Parse(posixFromServer.Stdout);
+        Compare("$", pa.RootElement, pb.RootElement, differences);
+        Assert.Empty(differences);
+        var orphan = Assert.Single(pb.RootElement.GetProperty("orphans").EnumerateArray());
+        Assert.Equal(("posix_shm", "PostgreSQL.1234", 812), (orphan.GetProperty("kind").GetString(), orphan.GetProperty("name").GetString(), orphan.GetProperty("creator_pid").GetInt32()));
+        Assert.Equal(["posix_mq", "posix_sem", "posix_shm"], pb.RootElement.GetProperty("growth").EnumerateArray()
+            .Select(g => g.GetProperty("kind").GetString()!).Where(k => k.StartsWith("posix_", StringComparison.Ordinal)).Distinct().Order());
+        var devshm = pb.RootElement.GetProperty("pressure").EnumerateArray().Single(p => p.GetProperty("limit").GetString() == "DEVSHM");
+        Assert.Equal(JsonValueKind.String, devshm.GetProperty("projected_exhaustion").ValueKind);
+        Assert.Equal(CliRun.Of("show", "2026-11-19T18:00:00Z", "--host", "pg1", "--db", fleet, "--json").Stdout,
+            CliRun.Of("show", "2026-11-19T18:00:00Z", "--host", "pg1", "--db", Pg.Uri, "--json").Stdout);
+        var objectFromServer = CliRun.Of("show", "--host", "pg1", "--db", Pg.Uri, "--json", "--object", "posix_shm:PostgreSQL.1234");
+        Assert.True(objectFromServer.ExitCode == 0, objectFromServer.Stderr);
+        Assert.Equal(CliRun.Of("show", "--host", "pg1", "--db", fleet, "--json", "--object", "posix_shm:PostgreSQL.1234").Stdout, objectFromServer.Stdout);
+        using var history = JsonDocument.Parse(objectFromServer.Stdout);
+        Assert.Equal(2, history.RootElement.GetProperty("history").GetArrayLength());
 
         // The other read commands, and IPCAUDIT_SERVER instead of --db, name snapshots by uid and time alike.
         Assert.Equal(CliRun.Of("snapshots", "--db", fleet, "--host", "web2").Stdout.Split('\n').Length,

@@ -27,13 +27,20 @@ public sealed class ShipTests : IDisposable
         foreach (var s in snapshots) store.Save(() => s);
     }
 
-    /// <summary>Objects that change, appear and go: states closed after they were first shipped.</summary>
-    private static Snapshot At(int minutes, int semValue = 1, bool withQueue = true, bool withSegment2 = false) => Build(T0.AddMinutes(minutes),
+    /// <summary>Objects that change, appear and go, System V and POSIX alike: states closed after they were first shipped.</summary>
+    private static Snapshot At(int minutes, int semValue = 1, bool withQueue = true, bool withSegment2 = false) => WithPosix(Build(T0.AddMinutes(minutes),
         shm: withSegment2 ? [Shm(1), Shm(2, bytes: 8192)] : [Shm(1)],
         sem: [Sem(10, value: semValue)],
-        msg: withQueue ? [Msg(20, qnum: (ulong)minutes)] : []);
+        msg: withQueue ? [Msg(20, qnum: (ulong)minutes)] : []), new PosixIpc
+    {
+        Shm = withSegment2 ? [PosixFile("PostgreSQL.1", mapped: []), PosixFile("psm_2", 8192, mapped: [])] : [PosixFile("PostgreSQL.1", mapped: [])],
+        Sem = [PosixFile("lock", 4096, uid: 0, mapped: [], semaphore: true, value: semValue)],
+        Mq = withQueue ? [PosixQueue("jobs", messages: minutes)] : [],
+        DevshmBytes = 1L << 30, DevshmUsedBytes = 2L << 20, MqQueues = withQueue ? 1 : 0, MqQueuesMax = 256,
+    });
 
-    private static readonly string[] Tables = ["contexts", "limit_sets", "snapshots", "snapshot_steps", "objects", "shm_states", "sem_states", "msg_states", "processes"];
+    private static readonly string[] Tables = ["contexts", "limit_sets", "snapshots", "snapshot_steps", "objects", "shm_states", "sem_states", "msg_states", "processes",
+        "posix_objects", "posix_states", "posix_snapshot"];
 
     /// <summary>Every table holds as many rows, and every closed state ends where the spool's does.</summary>
     private void AssertServerMatchesSpool()
@@ -41,7 +48,7 @@ public sealed class ShipTests : IDisposable
         using var local = SnapshotReader.Open(Spool);
         foreach (var table in Tables)
             Assert.True(IpcAuditDatabase.Scalar(local.Connection, $"SELECT count(*) FROM {table}") == Pg.Scalar($"SELECT count(*) FROM {table}"), table);
-        foreach (var kind in new[] { "shm", "sem", "msg" })
+        foreach (var kind in new[] { "shm", "sem", "msg", "posix" })
             Assert.Equal(IpcAuditDatabase.Scalar(local.Connection, $"SELECT coalesce(sum(valid_to), 0) FROM {kind}_states"),
                 Pg.Scalar($"SELECT coalesce(sum(valid_to), 0) FROM {kind}_states"));
         // Every snapshot of a short history; a sample of a long one (each `show` rebuilds a whole snapshot twice).
@@ -54,14 +61,25 @@ public sealed class ShipTests : IDisposable
     public void ShippingTwiceAddsNothingTwice()
     {
         Save(At(0), At(5, semValue: 2));
+        // A copy whose ledger has acknowledged nothing: shipping it resends every snapshot.
+        var unacknowledged = _dir.File("copy.db");
+        foreach (var suffix in new[] { "", "-wal" })
+            if (File.Exists(Spool + suffix)) File.Copy(Spool + suffix, unacknowledged + suffix);
         var first = CliRun.Of("ship", "--db", Spool, "--to", Pg.Uri);
         Assert.True(first.ExitCode == 0, first.Stderr);
         Assert.Contains("2 snapshots shipped", first.Stdout);
         Assert.Contains("backlog 0", first.Stdout);
 
+        var posixRows = Pg.Scalar("SELECT (SELECT count(*) FROM posix_objects) + (SELECT count(*) FROM posix_states) + (SELECT count(*) FROM posix_snapshot)");
+        Assert.True(posixRows > 0);
+
         var second = CliRun.Of("ship", "--db", Spool, "--to", Pg.Uri);
         Assert.Equal(0, second.ExitCode);
         Assert.Contains("0 snapshots shipped", second.Stdout);
+        Assert.Equal(posixRows, Pg.Scalar("SELECT (SELECT count(*) FROM posix_objects) + (SELECT count(*) FROM posix_states) + (SELECT count(*) FROM posix_snapshot)"));
+        var resent = CliRun.Of("ship", "--db", unacknowledged, "--to", Pg.Uri);
+        Assert.True(resent.ExitCode == 0, resent.Stderr);
+        Assert.Equal(posixRows, Pg.Scalar("SELECT (SELECT count(*) FROM posix_objects) + (SELECT count(*) FROM posix_states) + (SELECT count(*) FROM posix_snapshot)"));
         AssertServerMatchesSpool();
     }
 
@@ -77,6 +95,8 @@ public sealed class ShipTests : IDisposable
         var r = CliRun.Of("ship", "--db", Spool, "--to", Pg.Uri);
         Assert.Contains("1 snapshots shipped", r.Stdout);
         Assert.Equal(2, Pg.Scalar("SELECT count(*) FROM objects WHERE removed_at IS NOT NULL"));
+        // The same for POSIX: the queue and psm_2 removed, the semaphore's state closed.
+        Assert.Equal(2, Pg.Scalar("SELECT count(*) FROM posix_objects WHERE removed_at IS NOT NULL"));
         AssertServerMatchesSpool();
     }
 

@@ -33,6 +33,8 @@ public sealed class PosixScenario : IDisposable
         hold queueleak mq leaked_q --messages 1 --hold open
         python3 "$SCENARIO" shm psm_nobody --size 8192
         "$DOTNET" exec "$CLI" collect --db a.db --json > snap1.json
+        "$DOTNET" exec "$CLI" show 1 --db a.db --json > show1.json
+        "$DOTNET" exec "$CLI" show 1 --db a.db --object posix_shm:PostgreSQL.1234 > show-postgres.txt
         stat -c '%n %s %b %B %u %g %a' /dev/shm/* > stat.txt
         for f in /dev/mqueue/*; do echo "$(basename "$f") $(cat "$f")"; done > mqueue.txt
         for r in mapped open deleted sem queue; do echo "$r $(grep -c ' /dev/shm/' /proc/$(cat $r.pid)/maps || true)"; done > maps.txt
@@ -104,6 +106,21 @@ public sealed class PosixKernelTests(PosixScenario scenario) : IClassFixture<Pos
         // Every file, plus the unlinked one only /proc/PID/maps still shows.
         Assert.Equal(7, seen);
         Assert.Equal(seen + 1, scenario.Snapshot.GetProperty("posix_shm").GetArrayLength() + scenario.Snapshot.GetProperty("posix_sem").GetArrayLength());
+    }
+
+    /// <summary>`show` of the stored snapshot gives back every POSIX object, holder and level `collect --json` printed.</summary>
+    [KernelFact]
+    public void ShowOfTheStoredSnapshotGivesBackWhatCollectPrinted()
+    {
+        using var show = JsonDocument.Parse(File.ReadAllText(Path.Combine(scenario.Work, "show1.json")));
+        foreach (var member in new[] { "posix_shm", "posix_sem", "posix_mq" })
+            Assert.Equal(scenario.Snapshot.GetProperty(member).GetRawText(), show.RootElement.GetProperty(member).GetRawText());
+        foreach (var (section, member) in new[] { ("limits", "devshm_bytes"), ("limits", "mq_queues_max"), ("usage", "devshm_used_bytes"), ("usage", "mq_queues") })
+            Assert.Equal(scenario.Snapshot.GetProperty(section).GetProperty(member).GetRawText(), show.RootElement.GetProperty(section).GetProperty(member).GetRawText());
+        var postgres = File.ReadAllText(Path.Combine(scenario.Work, "show-postgres.txt"));
+        Assert.Contains($"mapped by {HolderPid("postgres")}(postgres)", postgres);
+        // The program file (python3 playing postgres) names the application; the evidence names the mapper.
+        Assert.Contains($", the command of its mapper pid {HolderPid("postgres")}", postgres);
     }
 
     [KernelFact]

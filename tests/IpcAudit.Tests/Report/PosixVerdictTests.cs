@@ -20,11 +20,7 @@ public sealed class PosixVerdictTests : IDisposable
         Uid = 116, Gid = 124, Mode = 0x180, Mtime = T0.AddDays(-1), Ctime = T0.AddDays(-1), MappedPids = mapped, OpenPids = mapped is null ? null : [],
     };
 
-    private static readonly ProcessInfo Postgres = new()
-    {
-        Pid = 812, Alive = true, Comm = "postgres", Cmdline = "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main",
-        Uid = 116, StartTime = T0.AddDays(-2), StartTicks = 1000, Ppid = 1,
-    };
+    private static readonly ProcessInfo Postgres = SyntheticSnapshots.Postgres(T0.AddDays(-2));
 
     private static Snapshot At(DateTimeOffset at, IReadOnlyList<PosixShmObject> files, IReadOnlyList<ProcessInfo>? processes = null)
     {
@@ -38,9 +34,7 @@ public sealed class PosixVerdictTests : IDisposable
 
     private ReportDocument Report(params Snapshot[] snapshots)
     {
-        var db = _dir.File("a.db");
-        using (var store = SnapshotStore.OpenForWrite(db))
-            foreach (var s in snapshots) store.Save(() => s);
+        var db = SyntheticSnapshots.Stored(_dir.File("a.db"), snapshots);
         return ReportBuilder.Build(db, new ReportRequest(T0.AddDays(-1), T0.AddDays(1), [], TimeSpan.FromHours(1)));
     }
 

@@ -1,5 +1,7 @@
 using IpcAudit.Collector.Model;
 using IpcAudit.Collector.Output;
+using IpcAudit.Report.Analysis;
+using IpcAudit.Report.Output;
 using IpcAudit.Store;
 using IpcAudit.Tests.Support;
 using Xunit;
@@ -20,8 +22,31 @@ public sealed class SnapshotDeletionTests : IDisposable
 
     private static ProcessInfo Alive(int pid) => new() { Pid = pid, Alive = true, Comm = "p" + pid, Uid = 0, StartTime = T0.AddDays(-2) };
 
-    /// <summary>Five hours in which objects appear, change, vanish and come back to an earlier state.</summary>
-    private static Snapshot History(int hour) => hour switch
+    /// <summary>Five hours in which objects appear, change, vanish and come back to an earlier state; System V and POSIX.</summary>
+    private static Snapshot History(int hour) => WithPosix(SysvHistory(hour), PosixHistory(hour));
+
+    private static PosixIpc PosixHistory(int hour)
+    {
+        PosixShmObject A(int[] mapped) => PosixFile("PostgreSQL.1", mapped: mapped);
+        PosixShmObject S(long value) => PosixFile("lock", 4096, uid: 0, mapped: [], semaphore: true, value: value);
+        var (t, q, r) = (PosixFile("t", 4096, uid: 0, mapped: [], semaphore: true, value: 5), PosixQueue("q", messages: 2), PosixQueue("r"));
+        (PosixShmObject[] Shm, PosixShmObject[] Sem, PosixQueue[] Mq) objects = hour switch
+        {
+            0 => ([A([100]), PosixFile("b")], [S(1)], [PosixQueue("q")]),
+            1 => ([A([100]), PosixFile("b", 2 << 20), PosixFile("c")], [S(0)], [q]),
+            2 => ([A([100]), PosixFile("c")], [S(0), t], [q]),
+            3 => ([A([])], [S(1), t], [q]),
+            4 => ([A([])], [S(1), t], [q, r]),
+            _ => ([A([]), PosixFile("d")], [t], [r]),
+        };
+        return new PosixIpc
+        {
+            Shm = objects.Shm, Sem = objects.Sem, Mq = objects.Mq, DevshmBytes = 1L << 30, DevshmUsedBytes = (hour + 1) << 20,
+            MqQueues = objects.Mq.Length, MqQueuesMax = 256,
+        };
+    }
+
+    private static Snapshot SysvHistory(int hour) => hour switch
     {
         0 => Build(At(0), shm: [Shm(1), Shm(2)], sem: [Sem(10)], msg: [Msg(20)], processes: [Alive(100)]),
         1 => Build(At(1), shm: [Shm(1, nattch: 1, attached: [100]), Shm(2), Shm(3)], sem: [Sem(10, value: 0)], msg: [Msg(20, qnum: 2)], processes: [Alive(100)]),
@@ -68,6 +93,9 @@ public sealed class SnapshotDeletionTests : IDisposable
             }),
             "SELECT context_id, valid_from FROM processes", "SELECT context_id, valid_to FROM processes WHERE valid_to IS NOT NULL",
             "SELECT context_id, first_seen FROM objects", "SELECT context_id, removed_at FROM objects WHERE removed_at IS NOT NULL",
+            "SELECT o.context_id, s.valid_from FROM posix_states s JOIN posix_objects o USING (posix_object_id)",
+            "SELECT o.context_id, s.valid_to FROM posix_states s JOIN posix_objects o USING (posix_object_id) WHERE s.valid_to IS NOT NULL",
+            "SELECT context_id, first_seen FROM posix_objects", "SELECT context_id, removed_at FROM posix_objects WHERE removed_at IS NOT NULL",
         ];
         foreach (var sql in bounds)
             Assert.Equal(0, IpcAuditDatabase.Scalar(reader.Connection,
@@ -98,9 +126,50 @@ public sealed class SnapshotDeletionTests : IDisposable
         Assert.Equal(before.Keys.Order(), after.Keys.Order());
         foreach (var (at, json) in before) Assert.Equal(json, after[at]);
         // The same as a history that never had that snapshot, so later collects and reports see no seam.
-        var never = ShowAll(Database("never.db", [.. new[] { 0, 1, 2, 3, 4 }.Where(h => h != hour)]));
+        var neverDb = Database("never.db", [.. new[] { 0, 1, 2, 3, 4 }.Where(h => h != hour)]);
+        var never = ShowAll(neverDb);
         foreach (var (at, json) in never) Assert.Equal(json, after[at]);
         AssertEveryBoundIsASnapshot(db);
+        // The report over what remains (orphans, growth, pressure, churn; System V and POSIX) is the never-had-it history's.
+        Assert.Equal(ReportOf(neverDb), ReportOf(db));
+    }
+
+    private static string ReportOf(string db)
+    {
+        var doc = ReportBuilder.Build(db, new ReportRequest(T0.AddDays(-1), T0.AddDays(1), [], TimeSpan.FromMinutes(30)));
+        using var w = new StringWriter();
+        ReportJson.Write(w, doc);
+        return w.ToString();
+    }
+
+    /// <summary>`prune --older-than` drops POSIX states and files that ended before the cutoff, and keeps what later snapshots read.</summary>
+    [Fact]
+    public void RetentionDropsEndedPosixHistoryAndKeepsTheRest()
+    {
+        var db = Database("a.db", 0, 1, 2, 3, 4);
+        var before = ShowAll(db);
+        Retention.Prune(db, At(2));
+        var after = ShowAll(db);
+        Assert.Equal([At(2), At(3), At(4)], after.Keys.Order());
+        foreach (var (at, json) in after) Assert.Equal(before[at], json);
+        using var reader = SnapshotReader.Open(db);
+        Assert.Equal(0, IpcAuditDatabase.Scalar(reader.Connection, $"SELECT count(*) FROM posix_states WHERE valid_to <= {At(2).ToUnixTimeMilliseconds()}"));
+        // "b" was removed at 2h: nothing of it is left.
+        Assert.Equal(0, IpcAuditDatabase.Scalar(reader.Connection, "SELECT count(*) FROM posix_objects WHERE name = 'b'"));
+    }
+
+    /// <summary>What the show of each snapshot holds of POSIX, so the comparisons above cannot pass on POSIX-less output.</summary>
+    [Fact]
+    public void ShowOfTheStoredHistoryHasItsPosixObjects()
+    {
+        var db = Database("a.db", 0, 1, 2, 3, 4);
+        using var reader = SnapshotReader.Open(db);
+        var p = reader.Load(IdAt(db, 1)).Posix!;
+        Assert.Equal(["PostgreSQL.1", "b", "c"], p.Shm.Select(f => f.Name));
+        Assert.Equal(2L << 20, p.Shm[1].Bytes);
+        Assert.Equal([100], p.Shm[0].MappedPids!);
+        Assert.Equal(0, Assert.Single(p.Sem).Value);
+        Assert.Equal(2, Assert.Single(p.Mq).Messages);
     }
 
     [Fact]

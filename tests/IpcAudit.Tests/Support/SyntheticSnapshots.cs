@@ -1,4 +1,5 @@
 using IpcAudit.Collector.Model;
+using IpcAudit.Store;
 
 namespace IpcAudit.Tests.Support;
 
@@ -50,6 +51,47 @@ public static class SyntheticSnapshots
         Shm = shm ?? [], Sem = sem ?? [], Msg = msg ?? [],
         Processes = processes ?? [],
         Steps = AllSteps.Select(s => new CollectionStep(s, TimeSpan.FromMilliseconds(1), !(failedSteps ?? []).Contains(s))).ToList(),
+    };
+
+    /// <summary>A /dev/shm file (or, with <paramref name="semaphore"/>, sem.NAME) as the posix-shm step reads it; its inode follows its name.</summary>
+    public static PosixShmObject PosixFile(string name, long bytes = 1 << 20, uint uid = 116, IReadOnlyList<int>? mapped = null,
+        bool semaphore = false, long? value = null) => new()
+    {
+        Name = name, IsSemaphore = semaphore, Inode = InodeOf(name), Device = 41, Bytes = bytes,
+        AllocatedBytes = bytes, Uid = uid, Gid = uid, Mode = 0x180, Mtime = T0.AddDays(-1), Ctime = T0.AddDays(-1), Value = value,
+        MappedPids = mapped, OpenPids = mapped is null ? null : [],
+    };
+
+    // Deterministic (string.GetHashCode is not, from one process to the next).
+    private static ulong InodeOf(string name) => name.Aggregate(17UL, (h, c) => unchecked(h * 31 + c)) & 0x7FFF_FFFF;
+
+    public static PosixQueue PosixQueue(string name, long messages = 0, uint uid = 0, IReadOnlyList<int>? open = null) => new()
+    {
+        Name = name, Inode = InodeOf(name), Device = 42, Uid = uid, Gid = uid, Mode = 0x180,
+        Mtime = T0.AddDays(-1), QsizeBytes = messages * 64, NotifyPid = 0, Messages = messages, MaxMessages = 10, MessageSize = 8192,
+        OpenPids = open ?? [],
+    };
+
+    /// <summary>A PostgreSQL server (pid 812, uid 116), the program the POSIX tests' PostgreSQL.NNNN files belong to.</summary>
+    public static ProcessInfo Postgres(DateTimeOffset started) => new()
+    {
+        Pid = 812, Alive = true, Comm = "postgres", Cmdline = "/usr/lib/postgresql/15/bin/postgres -D /var/lib/postgresql/15/main",
+        Uid = 116, StartTime = started, StartTicks = 1000, Ppid = 1,
+    };
+
+    /// <summary>Stores <paramref name="snapshots"/> in order into the database at <paramref name="db"/>; returns its path.</summary>
+    public static string Stored(string db, IEnumerable<Snapshot> snapshots)
+    {
+        using var store = SnapshotStore.OpenForWrite(db);
+        foreach (var s in snapshots) store.Save(() => s);
+        return db;
+    }
+
+    /// <summary><paramref name="s"/> with POSIX objects and both POSIX steps succeeded.</summary>
+    public static Snapshot WithPosix(Snapshot s, PosixIpc posix) => s with
+    {
+        Posix = posix,
+        Steps = [.. s.Steps, new CollectionStep("posix-shm", TimeSpan.Zero, true), new CollectionStep("posix-mq", TimeSpan.Zero, true)],
     };
 
     /// <summary>A host with n objects of each kind, all unchanged from one snapshot to the next.</summary>

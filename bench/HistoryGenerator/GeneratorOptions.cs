@@ -15,13 +15,15 @@ public sealed record GeneratorOptions
     /// <summary>Fraction of objects whose state changes at every snapshot (semops, sends, attaches).</summary>
     public double Busy { get; init; } = 0.10;
     public int Seed { get; init; } = 1;
+    /// <summary>Host names are PREFIX01, PREFIX02, ...: histories generated apart stay apart on one server.</summary>
+    public string Prefix { get; init; } = "host";
     /// <summary>Day of the reboot (0 = none); default the middle of the period when it is at least 2 days.</summary>
     public double? RebootDay { get; init; }
     public DateTimeOffset? End { get; init; }
 
     public const string Usage = """
         usage: HistoryGenerator --db PATH [--days 7] [--interval 5m] [--hosts 1] [--objects 1000] [--churn 0.05]
-                                [--busy 0.10] [--seed 1] [--reboot-day N] [--end ISO-TIME]
+                                [--busy 0.10] [--seed 1] [--prefix host] [--reboot-day N] [--end ISO-TIME]
         Writes synthetic IpcAudit history through SnapshotStore. --end defaults to now, rounded down to the
         interval; the same options and --end always give the same content.
         """;
@@ -45,6 +47,7 @@ public sealed record GeneratorOptions
                 "--churn" => o with { Churn = D(Next()) },
                 "--busy" => o with { Busy = D(Next()) },
                 "--seed" => o with { Seed = I(Next()) },
+                "--prefix" => o with { Prefix = Next() },
                 "--reboot-day" => o with { RebootDay = D(Next()) },
                 "--end" => o with { End = DateTimeOffset.Parse(Next(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),

@@ -24,7 +24,7 @@ var rebootAt = rebootDay > 0 ? startMs + (long)(rebootDay * 86_400_000) : long.M
 var clock = Stopwatch.StartNew();
 var simulating = new Stopwatch();
 var hosts = Enumerable.Range(1, options.Hosts)
-    .Select(h => new HostSimulation($"host{h:00}", options, new Random(options.Seed * 7919 + h), startMs, rebootAt))
+    .Select(h => new HostSimulation($"{options.Prefix}{h:00}", options, new Random(options.Seed * 7919 + h), startMs, rebootAt))
     .ToList();
 using (var store = SnapshotStore.OpenForWrite(options.Db))
 {

@@ -41,11 +41,16 @@ internal static class CopySql
         WHERE o.context_id = $context AND {StateChanged.Replace("valid_", "s.valid_", StringComparison.Ordinal)}
         """;
 
-    /// <summary>Open spans too: a schema-1 row may have learned its start ticks and parent since.</summary>
+    /// <summary>
+    /// Spans begun or closed after the watermark, and open ones still missing their start ticks or parent: a
+    /// schema-1 row may have learned them since. (Every open span, sent at every ship, cost a host's whole
+    /// process list in statements each five minutes.)
+    /// </summary>
     public const string SourceProcesses = """
         SELECT context_id, pid, start_time, valid_from, valid_to, comm, cmdline, uid, start_ticks, ppid, parent_start_ticks,
                exe, exe_dev, exe_ino, cwd, cwd_dev, cwd_ino, cgroup, unit, container_runtime, container_id, pod_uid FROM processes
-        WHERE context_id = $context AND (valid_from > $after OR valid_to IS NULL OR valid_to > $after)
+        WHERE context_id = $context AND (valid_from > $after OR valid_to > $after
+            OR (valid_to IS NULL AND (start_ticks IS NULL OR ppid IS NULL OR parent_start_ticks IS NULL)))
         """;
 
     /// <summary>

@@ -16,19 +16,7 @@ public static class Dialect
     /// SQLite's <c>$name</c> markers as Npgsql's <c>@name</c> (PostgreSQL's own <c>$1</c> is positional).
     /// Markers inside string literals are left alone.
     /// </summary>
-    public static string ServerParameters(string sql)
-    {
-        var text = new StringBuilder(sql.Length);
-        var quoted = false;
-        for (var i = 0; i < sql.Length; i++)
-        {
-            var c = sql[i];
-            if (c == '\'') quoted = !quoted;
-            if (!quoted && c == '$' && i + 1 < sql.Length && (char.IsAsciiLetter(sql[i + 1]) || sql[i + 1] == '_')) c = '@';
-            text.Append(c);
-        }
-        return text.ToString();
-    }
+    public static string ServerParameters(string sql) => RewriteMarkers(sql, name => "@" + name[1..]);
 
     /// <summary>
     /// SQLite's <c>$name</c> markers as PostgreSQL's positional <c>$1</c>, <c>$2</c>… in the order the names
@@ -37,6 +25,12 @@ public static class Dialect
     public static (string Sql, int Parameters) ServerPositional(string sql)
     {
         var names = Statement.ParameterNames(sql);
+        return (RewriteMarkers(sql, name => "$" + (names.IndexOf(name) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)), names.Count);
+    }
+
+    /// <summary>Each <c>$name</c> marker outside string literals replaced by what <paramref name="marker"/> makes of it.</summary>
+    private static string RewriteMarkers(string sql, Func<string, string> marker)
+    {
         var text = new StringBuilder(sql.Length);
         var quoted = false;
         for (var i = 0; i < sql.Length; i++)
@@ -47,13 +41,13 @@ public static class Dialect
             {
                 var end = i + 2;
                 while (end < sql.Length && (char.IsAsciiLetterOrDigit(sql[end]) || sql[end] == '_')) end++;
-                text.Append('$').Append(names.IndexOf(sql[i..end]) + 1);
+                text.Append(marker(sql[i..end]));
                 i = end - 1;
                 continue;
             }
             text.Append(c);
         }
-        return (text.ToString(), names.Count);
+        return text.ToString();
     }
 
     /// <summary>A command for <paramref name="sql"/> written with SQLite's $name markers, on either engine.</summary>

@@ -75,26 +75,8 @@ public sealed class ServerFailureTests : IDisposable
     [PostgresFact]
     public void TlsWithVerifyFullWorksAndAWrongCaIsRefused()
     {
-        RequiredTool.Require("openssl", "openssl");
-        var d = _dir.Path;
-        var script = $"""
-            set -e
-            cd '{d}'
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=ipcaudit-test-ca 2>/dev/null
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout wrong.key -out wrong.crt -days 2 -subj /CN=someone-else 2>/dev/null
-            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost 2>/dev/null
-            printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' > san.ext
-            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext 2>/dev/null
-            """;
-        var made = BoundedProcess.Run("bash", ["-c", script], TimeSpan.FromSeconds(60));
-        Assert.True(made.ExitCode == 0, made.Stderr);
-        using var pg = new PrivatePostgres(new Dictionary<string, string> { ["SSL_CERT"] = Path.Combine(d, "server.crt"), ["SSL_KEY"] = Path.Combine(d, "server.key") });
-        pg.Execute("CREATE DATABASE fleet; ALTER ROLE postgres PASSWORD 'tls-test'");
-        var passfile = Path.Combine(d, "pgpass");
-        File.WriteAllText(passfile, "*:*:*:postgres:tls-test\n");
-        File.SetUnixFileMode(passfile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        string Server(string ca) =>
-            $"postgresql://postgres@localhost:{pg.Port}/fleet?sslmode=verify-full&sslrootcert={System.Uri.EscapeDataString(Path.Combine(d, ca))}&passfile={System.Uri.EscapeDataString(passfile)}";
+        using var pg = TlsServer("localhost", "DNS:localhost,IP:127.0.0.1", withWrongCa: true, out var url);
+        string Server(string ca) => url("verify-full", ca);
         var spool = Spool(2, 3);
 
         var ok = CliRun.Of("ship", "--db", spool, "--to", Server("ca.crt"));
@@ -116,25 +98,8 @@ public sealed class ServerFailureTests : IDisposable
     {
         // The CA is right but the certificate names db.example.test, not localhost, where we connect:
         // verify-full must refuse it (a stolen certificate of another server), verify-ca takes it.
-        RequiredTool.Require("openssl", "openssl");
-        var d = _dir.Path;
-        var script = $"""
-            set -e
-            cd '{d}'
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=ipcaudit-test-ca 2>/dev/null
-            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=db.example.test 2>/dev/null
-            printf 'subjectAltName=DNS:db.example.test\n' > san.ext
-            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext 2>/dev/null
-            """;
-        var made = BoundedProcess.Run("bash", ["-c", script], TimeSpan.FromSeconds(60));
-        Assert.True(made.ExitCode == 0, made.Stderr);
-        using var pg = new PrivatePostgres(new Dictionary<string, string> { ["SSL_CERT"] = Path.Combine(d, "server.crt"), ["SSL_KEY"] = Path.Combine(d, "server.key") });
-        pg.Execute("CREATE DATABASE fleet; ALTER ROLE postgres PASSWORD 'tls-test'");
-        var passfile = Path.Combine(d, "pgpass");
-        File.WriteAllText(passfile, "*:*:*:postgres:tls-test\n");
-        File.SetUnixFileMode(passfile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        string Server(string mode) =>
-            $"postgresql://postgres@localhost:{pg.Port}/fleet?sslmode={mode}&sslrootcert={System.Uri.EscapeDataString(Path.Combine(d, "ca.crt"))}&passfile={System.Uri.EscapeDataString(passfile)}";
+        using var pg = TlsServer("db.example.test", "DNS:db.example.test", withWrongCa: false, out var url);
+        string Server(string mode) => url(mode, "ca.crt");
         var spool = Spool(2, 3);
 
         var refused = CliRun.Of("ship", "--db", spool, "--to", Server("verify-full"));
@@ -147,5 +112,38 @@ public sealed class ServerFailureTests : IDisposable
         Assert.True(ok.ExitCode == 0, ok.Stderr);
         Assert.Contains("2 snapshots shipped", ok.Stdout);
         Assert.Contains("0 already there", ok.Stdout);
+    }
+
+    /// <summary>
+    /// A private server with TLS on: a test CA (and, asked for, a second CA that signed nothing of ours) and
+    /// a server certificate for <paramref name="name"/> with <paramref name="san"/>; the postgres role has a
+    /// password, kept in a passfile. <paramref name="url"/> takes the sslmode and the CA file the client trusts.
+    /// </summary>
+    private PrivatePostgres TlsServer(string name, string san, bool withWrongCa, out Func<string, string, string> url)
+    {
+        RequiredTool.Require("openssl", "openssl");
+        var d = _dir.Path;
+        var wrong = withWrongCa
+            ? "openssl req -x509 -newkey rsa:2048 -nodes -keyout wrong.key -out wrong.crt -days 2 -subj /CN=someone-else 2>/dev/null"
+            : "";
+        var script = $"""
+            set -e
+            cd '{d}'
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=ipcaudit-test-ca 2>/dev/null
+            {wrong}
+            openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN={name} 2>/dev/null
+            printf 'subjectAltName={san}\n' > san.ext
+            openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile san.ext 2>/dev/null
+            """;
+        var made = BoundedProcess.Run("bash", ["-c", script], TimeSpan.FromSeconds(60));
+        Assert.True(made.ExitCode == 0, made.Stderr);
+        var pg = new PrivatePostgres(new Dictionary<string, string> { ["SSL_CERT"] = Path.Combine(d, "server.crt"), ["SSL_KEY"] = Path.Combine(d, "server.key") });
+        pg.Execute("CREATE DATABASE fleet; ALTER ROLE postgres PASSWORD 'tls-test'");
+        var passfile = Path.Combine(d, "pgpass");
+        File.WriteAllText(passfile, "*:*:*:postgres:tls-test\n");
+        File.SetUnixFileMode(passfile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        url = (mode, ca) =>
+            $"postgresql://postgres@localhost:{pg.Port}/fleet?sslmode={mode}&sslrootcert={System.Uri.EscapeDataString(Path.Combine(d, ca))}&passfile={System.Uri.EscapeDataString(passfile)}";
+        return pg;
     }
 }

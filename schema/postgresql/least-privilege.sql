@@ -28,7 +28,7 @@ GRANT SELECT ON schema_migrations, ipcaudit_host_roles TO ipcaudit_collector;
 -- Limit sets are kernel limits shared by every host that has them (matched by fingerprint): nothing of a host's own.
 GRANT SELECT, INSERT, UPDATE ON limit_sets TO ipcaudit_collector;
 GRANT SELECT, INSERT, UPDATE ON contexts, snapshots, snapshot_steps, objects, shm_states, sem_states, msg_states, processes,
-    gone_processes, account_names, posix_objects, posix_states, posix_snapshot
+    gone_processes, account_names, posix_objects, posix_states, posix_snapshot, msg_totals
     TO ipcaudit_collector;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO ipcaudit_reader;
 REVOKE ALL ON reap_log FROM ipcaudit_collector;
@@ -46,7 +46,8 @@ DO $$
 DECLARE t TEXT;
 BEGIN
     FOREACH t IN ARRAY ARRAY['contexts', 'snapshots', 'snapshot_steps', 'objects', 'shm_states', 'sem_states', 'msg_states', 'processes', 'reap_log',
-                            'gone_processes', 'account_names', 'posix_objects', 'posix_states', 'posix_snapshot'] LOOP
+                            'gone_processes', 'account_names', 'posix_objects', 'posix_states', 'posix_snapshot',
+                            'msg_totals'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('DROP POLICY IF EXISTS ipcaudit_reader_all ON %I', t);
         EXECUTE format('CREATE POLICY ipcaudit_reader_all ON %I FOR SELECT TO ipcaudit_reader USING (true)', t);
@@ -82,4 +83,7 @@ CREATE POLICY ipcaudit_collector_own ON posix_states TO ipcaudit_collector
     USING (posix_object_id IN (SELECT posix_object_id FROM posix_objects))
     WITH CHECK (posix_object_id IN (SELECT posix_object_id FROM posix_objects));
 CREATE POLICY ipcaudit_collector_own ON posix_snapshot TO ipcaudit_collector
+    USING (snapshot_id IN (SELECT snapshot_id FROM snapshots)) WITH CHECK (snapshot_id IN (SELECT snapshot_id FROM snapshots));
+-- Schema 10: per snapshot, like the POSIX snapshot rows.
+CREATE POLICY ipcaudit_collector_own ON msg_totals TO ipcaudit_collector
     USING (snapshot_id IN (SELECT snapshot_id FROM snapshots)) WITH CHECK (snapshot_id IN (SELECT snapshot_id FROM snapshots));

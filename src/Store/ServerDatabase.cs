@@ -49,8 +49,12 @@ public static class ServerDatabase
             throw new IpcAuditException(
                 $"{ServerAddress.Describe(connectionString)}: schema {current} is older than this ipcaudit's {Latest}; `ipcaudit ship --to` it from an upgraded collector first",
                 ExitCodes.BadDatabase);
-        // Reports read one consistent state however long they take, while collectors keep shipping.
+        // Reports read one consistent state however long they take, while collectors keep shipping: every
+        // statement runs in one repeatable-read transaction, rolled back when the connection closes. (Without
+        // it each statement would be a transaction of its own and see whatever had been shipped meanwhile.)
         Execute(connection, "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", null);
+        // Npgsql begins READ COMMITTED unless told, whatever the session's default.
+        connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
     });
 
     /// <summary>A connection that passed <paramref name="check"/>; closed again, with one line, when it did not.</summary>

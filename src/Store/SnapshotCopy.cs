@@ -58,6 +58,8 @@ internal sealed class SnapshotCopy(DbConnection src, DbConnection dst, DbTransac
         using var steps = new Statement(src, null, CopySql.SourceSteps);
         using var posix = new Statement(src, null, CopySql.SourcePosixSnapshot);
         using var posixRow = new RowBatch(dst, tx, CopySql.UpsertRows(src, "posix_snapshot", "snapshot_id"));
+        using var totals = new Statement(src, null, CopySql.SourceQueueTotals);
+        using var totalsRow = new RowBatch(dst, tx, CopySql.UpsertRows(src, "msg_totals", "snapshot_id, uid"));
         using var query = new Statement(src, null, CopySql.SourceSnapshots);
         using var r = query.Bind(scope).Query();
         while (r.Read())
@@ -78,10 +80,13 @@ internal sealed class SnapshotCopy(DbConnection src, DbConnection dst, DbTransac
             while (sr.Read()) step.Add([newId, .. Values(sr)]);
             using (var pr = posix.Bind(srcId).Query())
                 while (pr.Read()) posixRow.Add([newId, .. Values(pr).AsSpan(1)]);
+            using (var tr = totals.Bind(srcId).Query())
+                while (tr.Read()) totalsRow.Add([newId, .. Values(tr).AsSpan(1)]);
             added++;
         }
         step.Flush();
         posixRow.Flush();
+        totalsRow.Flush();
         return (added, skipped);
     }
 

@@ -56,7 +56,7 @@ public static class ReportBuilder
                 history.Preload(context, atEnd: VerdictFinder.Judges(unit, c));
                 var owners = history.Owners(context, objects);
                 series.AddObjects(c, objects, owners);
-                history.QueueLevels(context, level => series.AddQueueLevel(c, level));
+                history.QueueTotals(context, totals => series.AddQueueTotals(c, totals));
                 churn.Observe(unit, c, objects, owners, history);
                 verdicts.Observe(unit, c, objects);
             }

@@ -103,32 +103,31 @@ public sealed class UnitSeries
         }
     }
 
-    /// <summary>Adds one queue state: count, queued bytes, and the fullest queue per snapshot.</summary>
-    internal void AddQueueLevel(int contextIndex, in QueueLevel q)
+    /// <summary>
+    /// Adds one owner's queues at one snapshot: count, queued bytes, and the fullest queue, which is the
+    /// largest share of capacity charged, then the most charged, bytes and capacity (the order msg_totals ranks by).
+    /// </summary>
+    internal void AddQueueTotals(int contextIndex, in QueueTotals q)
     {
-        var (f, l) = Unit.Contexts[contextIndex].Window.Within(q.From, q.To);
-        if (f > l) return;
-        (f, l) = (f + _offsets[contextIndex], l + _offsets[contextIndex]);
-        Add(MsgCount, f, l, 1);
-        Add(MsgBytes, f, l, q.Cbytes);
-        for (var i = f; i <= l; i++)
-        {
-            // A queue whose qbytes was not readable holds at most msgmnb, the default qbytes.
-            var capacity = q.Qbytes ?? Limits[i].Msgmnb ?? 0;
-            var ratio = capacity == 0 ? 0 : (double)q.Charged / capacity;
-            if (ratio > _fullestRatio[i] || (ratio == _fullestRatio[i] && q.Charged > FullestQueueCharged(i)))
-                (_fullestRatio[i], FullestQueueBytes[i], FullestQueueMessages[i], FullestQueueCapacity[i]) = (ratio, q.Cbytes, q.Qnum, capacity);
-        }
-        AddOwner(IpcKind.Msg, q.Uid, f, l, q.Cbytes);
+        var window = Unit.Contexts[contextIndex].Window;
+        var at = window.IndexAtOrAfter(q.At);
+        if (at >= window.Count || window.Times[at] != q.At) return;
+        var i = at + _offsets[contextIndex];
+        Add(MsgCount, i, i, q.Queues);
+        Add(MsgBytes, i, i, q.Cbytes);
+        var ratio = q.FullestCapacity == 0 ? 0 : (double)q.FullestCharged / q.FullestCapacity;
+        if ((ratio, q.FullestCharged, q.FullestCbytes, q.FullestCapacity).CompareTo((_fullestRatio[i], FullestQueueCharged(i), FullestQueueBytes[i], FullestQueueCapacity[i])) > 0)
+            (_fullestRatio[i], FullestQueueBytes[i], FullestQueueMessages[i], FullestQueueCapacity[i]) = (ratio, q.FullestCbytes, q.FullestQnum, q.FullestCapacity);
+        AddOwner(IpcKind.Msg, q.Uid, i, i, q.Cbytes, q.Queues);
     }
 
     /// <summary>What the fullest queue holds against its qbytes at snapshot <paramref name="i"/>: the larger of its bytes and messages.</summary>
     public ulong FullestQueueCharged(int i) => Math.Max(FullestQueueBytes[i], FullestQueueMessages[i]);
 
-    private void AddOwner(string kind, uint uid, int first, int last, ulong amount)
+    private void AddOwner(string kind, uint uid, int first, int last, ulong amount, long objects = 1)
     {
         if (!_owners.TryGetValue((kind, uid), out var o)) _owners[(kind, uid)] = o = new OwnerSeries(Count);
-        Add(o.Count, first, last, 1);
+        Add(o.Count, first, last, objects);
         Add(o.Amount, first, last, amount);
     }
 

@@ -44,11 +44,14 @@ internal static class HistorySql
     public static string OwnerChanges(string kind) =>
         $"SELECT valid_from, valid_to, uid FROM {kind}_states WHERE object_id = $object AND {StateInWindow} ORDER BY valid_from";
 
-    /// <summary>Queue fill over the window (bytes and messages, both counted against qbytes): the only size that changes from state to state.</summary>
-    public const string QueueLevels = $"""
-        SELECT s.object_id, s.valid_from, s.valid_to, s.uid, s.cbytes, s.qbytes, s.qnum
-        FROM objects o JOIN msg_states s ON s.object_id = o.object_id
-        WHERE o.{AliveInWindow} AND o.kind = 'msg' AND s.{StateInWindow}
+    /// <summary>
+    /// Each snapshot's queues per owner (schema 10): the queue series without a state per queue per snapshot,
+    /// which on a busy host is nearly every msg_states row.
+    /// </summary>
+    public const string QueueTotals = """
+        SELECT s.taken_at, t.uid, t.queues, t.cbytes, t.fullest_cbytes, t.fullest_qnum, t.fullest_capacity
+        FROM snapshots s JOIN msg_totals t ON t.snapshot_id = s.snapshot_id
+        WHERE s.context_id = $context AND s.taken_at >= $from AND s.taken_at <= $to
         """;
 
     // One object's states from $at back to its first, newest first (the primary key read backwards).

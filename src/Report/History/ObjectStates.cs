@@ -40,14 +40,17 @@ public readonly record struct MsgState(
     long From, long To, uint Key, int Mode, uint Uid, uint Cuid, ulong Cbytes, ulong Qnum, ulong? Qbytes, int Lspid, int Lrpid,
     long? Stime, long? Rtime, long? Ctime) : IObjectState;
 
-/// <summary>A queue's fill over one state.</summary>
-public readonly record struct QueueLevel(long ObjectId, long From, long To, uint Uid, ulong Cbytes, ulong? Qbytes, ulong Qnum)
+/// <summary>
+/// One owner's message queues at one snapshot (schema 10's msg_totals): how many, their bytes, and the
+/// fullest of them (its bytes, messages and capacity; capacity 0 when unknown).
+/// </summary>
+public readonly record struct QueueTotals(long At, uint Uid, long Queues, ulong Cbytes, ulong FullestCbytes, ulong FullestQnum, ulong FullestCapacity)
 {
     /// <summary>
-    /// What the kernel holds against qbytes: msgsnd waits unless both cbytes + size and qnum + 1 stay
-    /// within it (msg_fits_inqueue in ipc/msg.c), so a queue of many tiny messages is full by count.
+    /// What the kernel holds against qbytes in the fullest queue: msgsnd waits unless both cbytes + size and
+    /// qnum + 1 stay within it (msg_fits_inqueue in ipc/msg.c), so a queue of many tiny messages is full by count.
     /// </summary>
-    public ulong Charged => Math.Max(Cbytes, Qnum);
+    public ulong FullestCharged => Math.Max(FullestCbytes, FullestQnum);
 }
 
 /// <summary>Who owned an object over the window: one span for nearly every object, more when IPC_SET changed its uid.</summary>

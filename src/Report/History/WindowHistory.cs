@@ -148,15 +148,15 @@ public sealed class WindowHistory
         return owners;
     });
 
-    /// <summary>Every queue's fill over the window, state by state (seven narrow columns).</summary>
-    public void QueueLevels(ContextWindow context, Action<QueueLevel> onLevel) => Guard(_path, () =>
+    /// <summary>Each snapshot's queues per owner over the window (seven narrow columns, a row per snapshot and owner).</summary>
+    public void QueueTotals(ContextWindow context, Action<QueueTotals> onTotals) => Guard(_path, () =>
     {
-        var command = Prepared(HistorySql.QueueLevels);
+        var command = Prepared(HistorySql.QueueTotals);
         Bind(command, ("$context", context.ContextId), ("$from", context.WindowStart), ("$to", context.WindowEnd));
         using var r = command.ExecuteReader();
         while (r.Read())
-            onLevel(new QueueLevel(r.GetInt64(0), r.GetInt64(1), StateQuery.N(r, 2) ?? long.MaxValue, (uint)r.GetInt64(3),
-                (ulong)r.GetInt64(4), (ulong?)StateQuery.N(r, 5), (ulong)r.GetInt64(6)));
+            onTotals(new QueueTotals(r.GetInt64(0), (uint)r.GetInt64(1), r.GetInt64(2), (ulong)r.GetInt64(3),
+                (ulong)r.GetInt64(4), (ulong)r.GetInt64(5), (ulong)r.GetInt64(6)));
         return 0;
     });
 

@@ -74,6 +74,7 @@ public sealed class LeastPrivilegeTests : IDisposable
             Assert.Equal(0, Scalar("SELECT count(*) FROM contexts WHERE host = 'web2'"));
             Assert.Equal(Pg.Scalar("SELECT count(*) FROM sem_states s JOIN objects o USING (object_id) JOIN contexts c USING (context_id) WHERE c.host = 'web1'"),
                 Scalar("SELECT count(*) FROM sem_states"));
+            Assert.Equal(2, Scalar("SELECT count(*) FROM msg_totals"));
             // Another host's rows cannot be changed: invisible to UPDATE, refused to INSERT, and nothing is deleted at all.
             Assert.Equal(0, Run("UPDATE contexts SET kernel = 'x' WHERE host = 'web2'"));
             Assert.Equal(0, Run("UPDATE sem_states SET valid_to = 1 WHERE object_id NOT IN (SELECT object_id FROM objects)"));
@@ -94,6 +95,7 @@ public sealed class LeastPrivilegeTests : IDisposable
         Assert.Single(other.StderrLines);
         Assert.Equal(3, Pg.Scalar("SELECT count(*) FROM snapshots s JOIN contexts c USING (context_id) WHERE c.host = 'web1'"));
         Assert.Equal(2, Pg.Scalar("SELECT count(*) FROM snapshots s JOIN contexts c USING (context_id) WHERE c.host = 'web2'"));
+        Assert.Equal(3, Pg.Scalar("SELECT count(*) FROM msg_totals t JOIN snapshots s USING (snapshot_id) JOIN contexts c USING (context_id) WHERE c.host = 'web1'"));
 
         // The reader sees every host and changes nothing.
         var reviewer = As(Reviewer, "rv-" + _suffix);

@@ -119,6 +119,25 @@ public sealed class ServerReportTests : IDisposable
             CliRun.Of("diff", "2026-11-19T14:00:00Z", "2026-11-19T18:00:00Z", "--host", "web1", "--db", Pg.Uri, "--json").Stdout);
     }
 
+    [PostgresFact]
+    public void AReportReadsTheServerAsItWasWhenItBegan()
+    {
+        Assert.Equal(0, CliRun.Of("ship", "--db", Spool("web1", 1), "--to", Pg.Uri).ExitCode);
+        using var report = ServerDatabase.OpenForRead(Pg.ConnectionString);
+        long Snapshots()
+        {
+            using var count = Dialect.Command(report, "SELECT count(*) FROM snapshots");
+            return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        Assert.Equal(144, Snapshots());
+
+        // A collector ships while the report runs: the report goes on seeing the 144 snapshots it began with,
+        // so its objects, states and processes all come from one moment of the store.
+        Assert.Equal(0, CliRun.Of("ship", "--db", Spool("db1", 3), "--to", Pg.Uri).ExitCode);
+        Assert.Equal(288, Pg.Scalar("SELECT count(*) FROM snapshots"));
+        Assert.Equal(144, Snapshots());
+    }
+
     /// <summary>Field by field, so a failure names the path that differs.</summary>
     private static void Compare(string path, JsonElement a, JsonElement b, List<string> differences)
     {

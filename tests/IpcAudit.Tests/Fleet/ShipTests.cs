@@ -40,7 +40,7 @@ public sealed class ShipTests : IDisposable
     });
 
     private static readonly string[] Tables = ["contexts", "limit_sets", "snapshots", "snapshot_steps", "objects", "shm_states", "sem_states", "msg_states", "processes",
-        "posix_objects", "posix_states", "posix_snapshot"];
+        "posix_objects", "posix_states", "posix_snapshot", "msg_totals"];
 
     /// <summary>Every table holds as many rows, and every closed state ends where the spool's does.</summary>
     private void AssertServerMatchesSpool()

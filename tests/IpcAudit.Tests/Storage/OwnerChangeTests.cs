@@ -67,12 +67,12 @@ public sealed class OwnerChangeTests : IDisposable
         var written = OwnerColumns(path);
         using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
-            // What schema 8 had: no owner columns, and no journal row for 9.
+            // What schema 8 had: no owner columns (nor schema 10's queue totals), and no journal rows after 8.
             connection.Open();
             using var command = connection.CreateCommand();
             command.CommandText = """
-                ALTER TABLE objects DROP COLUMN owner_uid; ALTER TABLE objects DROP COLUMN owner_changed_at;
-                DELETE FROM schema_migrations WHERE version = 9; PRAGMA user_version = 8;
+                ALTER TABLE objects DROP COLUMN owner_uid; ALTER TABLE objects DROP COLUMN owner_changed_at; DROP TABLE msg_totals;
+                DELETE FROM schema_migrations WHERE version > 8; PRAGMA user_version = 8;
                 """;
             command.ExecuteNonQuery();
         }

@@ -1,0 +1,32 @@
+-- IpcAudit central store (PostgreSQL), schema 10: the twin of schema/0010_queue_totals.sql (why: there).
+CREATE TABLE msg_totals (
+    snapshot_id      BIGINT NOT NULL REFERENCES snapshots ON DELETE CASCADE,
+    uid              BIGINT NOT NULL,
+    queues           BIGINT NOT NULL,
+    cbytes           BIGINT NOT NULL,
+    fullest_cbytes   BIGINT NOT NULL,
+    fullest_qnum     BIGINT NOT NULL,
+    fullest_capacity BIGINT NOT NULL,
+    PRIMARY KEY (snapshot_id, uid)
+);
+
+WITH levels AS (
+    SELECT sn.snapshot_id, s.uid, s.cbytes, s.qnum, o.object_id,
+           CASE WHEN s.cbytes >= s.qnum THEN s.cbytes ELSE s.qnum END AS charged,
+           coalesce(s.qbytes, CAST(l.msgmnb AS BIGINT), 0) AS capacity
+    FROM msg_states s
+    JOIN objects o ON o.object_id = s.object_id AND o.kind = 'msg'
+    JOIN snapshots sn ON sn.context_id = o.context_id AND sn.taken_at >= s.valid_from
+                     AND (s.valid_to IS NULL OR sn.taken_at < s.valid_to)
+    LEFT JOIN limit_sets l ON l.limit_set_id = sn.limit_set_id
+), ranked AS (
+    SELECT snapshot_id, uid, cbytes, qnum, capacity,
+           count(*) OVER owner AS queues, sum(cbytes) OVER owner AS total,
+           row_number() OVER (owner ORDER BY CASE WHEN capacity = 0 THEN CAST(0 AS DOUBLE PRECISION)
+                                                  ELSE CAST(charged AS DOUBLE PRECISION) / capacity END DESC,
+                                             charged DESC, cbytes DESC, capacity DESC, object_id) AS n
+    FROM levels
+    WINDOW owner AS (PARTITION BY snapshot_id, uid)
+)
+INSERT INTO msg_totals (snapshot_id, uid, queues, cbytes, fullest_cbytes, fullest_qnum, fullest_capacity)
+SELECT snapshot_id, uid, queues, total, cbytes, qnum, capacity FROM ranked WHERE n = 1;

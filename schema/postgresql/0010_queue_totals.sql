@@ -16,8 +16,9 @@ WITH levels AS (
            coalesce(s.qbytes, CAST(l.msgmnb AS BIGINT), 0) AS capacity
     FROM msg_states s
     JOIN objects o ON o.object_id = s.object_id AND o.kind = 'msg'
+    -- Both bounds on the (context_id, taken_at) key: an open state (valid_to NULL) runs to the end.
     JOIN snapshots sn ON sn.context_id = o.context_id AND sn.taken_at >= s.valid_from
-                     AND (s.valid_to IS NULL OR sn.taken_at < s.valid_to)
+                     AND sn.taken_at < coalesce(s.valid_to, 9223372036854775807)
     LEFT JOIN limit_sets l ON l.limit_set_id = sn.limit_set_id
 ), ranked AS (
     SELECT snapshot_id, uid, cbytes, qnum, capacity,

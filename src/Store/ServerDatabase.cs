@@ -34,7 +34,9 @@ public static class ServerDatabase
         if (current > Latest) throw NewerSchema(connectionString, current);
         foreach (var (version, name) in Scripts.After(current))
         {
-            Execute(connection, Scripts.Read(version), tx);
+            // An upgrade derives new tables from the history a server holds (schema 10 reads every queue state):
+            // minutes on a fleet's store, not the 30 seconds Npgsql allows a statement by default.
+            using (var script = new NpgsqlCommand(Scripts.Read(version), connection, tx) { CommandTimeout = 0 }) script.ExecuteNonQuery();
             using var journal = new Statement(connection, tx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)");
             journal.Bind(version, name, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Run();
         }
@@ -66,7 +68,7 @@ public static class ServerDatabase
             check(connection);
             return connection;
         }
-        catch (PostgresException e)
+        catch (NpgsqlException e)
         {
             connection.Dispose();
             throw Translate(e, connectionString);
@@ -134,6 +136,9 @@ public static class ServerDatabase
     {
         PostgresException pg => new IpcAuditException(
             $"{ServerAddress.Describe(connectionString)}: {pg.SqlState}: {pg.MessageText.TrimEnd('.')}", ExitCodes.Failure, e),
+        NpgsqlException { InnerException: TimeoutException } => new IpcAuditException(
+            $"{ServerAddress.Describe(connectionString)}: the server did not answer within the command timeout (Command Timeout in the connection string, in seconds)",
+            ExitCodes.Failure, e),
         _ => Unreachable(e, connectionString),
     };
 

@@ -32,6 +32,22 @@ public sealed class ServerFailureTests : IDisposable
         $"postgresql://postgres@/{database}?host={System.Uri.EscapeDataString(new NpgsqlConnectionStringBuilder(pg.ConnectionString).Host!)}&port={pg.Port}";
 
     [PostgresFact]
+    public void AServerThatDoesNotAnswerInTimeIsOneLine()
+    {
+        using var pg = new TestPostgres();
+        Assert.Equal(0, CliRun.Of("ship", "--db", Spool(2, 1), "--to", pg.Uri).ExitCode);
+        // Another session holds the journal locked: the report waits for it past its one-second command timeout.
+        using var holder = new NpgsqlConnection(pg.ConnectionString);
+        holder.Open();
+        using var tx = holder.BeginTransaction();
+        new NpgsqlCommand("LOCK TABLE schema_migrations IN ACCESS EXCLUSIVE MODE", holder, tx).ExecuteNonQuery();
+        var report = CliRun.Of("report", "--db", pg.ConnectionString + ";Command Timeout=1", "--since", "7d");
+        Assert.Equal(1, report.ExitCode);
+        var line = Assert.Single(report.StderrLines);
+        Assert.Contains("did not answer within the command timeout", line);
+    }
+
+    [PostgresFact]
     public void AServerKilledMidTransferLosesNothingAndTheNextShipCompletes()
     {
         var spool = Spool(120, 150);

@@ -99,6 +99,24 @@ public sealed class QueueTotalsTests : IDisposable
         Assert.Equal([.. Expected.Where(e => e.Item1 != 5)], Totals(target));
     }
 
+    [PostgresFact]
+    public void ShipCopiesTheTotalsAndTheServersUpgradeDerivesTheSame()
+    {
+        using var pg = new TestPostgres();
+        var spool = History();
+        Assert.Equal(0, CliRun.Of("ship", "--db", spool, "--to", pg.Uri).ExitCode);
+        const string Rows = "SELECT count(*) FROM msg_totals";
+        const string Sum = "SELECT sum(uid * 7 + queues * 11 + cbytes * 13 + fullest_cbytes * 17 + fullest_qnum * 19 + fullest_capacity * 23) FROM msg_totals";
+        var (rows, sum) = (pg.Scalar(Rows), pg.Scalar(Sum));
+        Assert.Equal(Expected.Length, rows);
+        Assert.Equal(Expected.Sum(e => e.Item2 * 7 + e.Item3 * 11 + e.Item4 * 13 + e.Item5 * 17 + e.Item6 * 19 + e.Item7 * 23), sum);
+
+        // A server at schema 9: the next ship upgrades it, deriving the rows from the states it holds.
+        pg.Execute("DROP TABLE msg_totals; DELETE FROM schema_migrations WHERE version = 10");
+        Assert.Equal(0, CliRun.Of("ship", "--db", spool, "--to", pg.Uri).ExitCode);
+        Assert.Equal((rows, sum), (pg.Scalar(Rows), pg.Scalar(Sum)));
+    }
+
     [Fact]
     public void TheReportTakesTheFullestQueueByShareAcrossOwners()
     {

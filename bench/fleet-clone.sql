@@ -25,8 +25,8 @@ BEGIN
         INSERT INTO snapshot_steps SELECT snapshot_id + k * s, step, ordinal, duration_us, succeeded, note FROM snapshot_steps WHERE snapshot_id <= s;
         INSERT INTO posix_snapshot SELECT snapshot_id + k * s, shm_count, sem_count, mq_count, devshm_bytes, devshm_used_bytes, mq_queues,
             mq_queues_max, mq_msg_max, mq_msgsize_max, mq_msg_default, mq_msgsize_default FROM posix_snapshot WHERE snapshot_id <= s;
-        INSERT INTO msg_totals SELECT snapshot_id + k * s, uid, queues, cbytes, fullest_cbytes, fullest_qnum, fullest_capacity
-            FROM msg_totals WHERE snapshot_id <= s;
+        INSERT INTO msg_totals SELECT context_id + k * c, taken_at, uid, queues, cbytes, fullest_cbytes, fullest_qnum, fullest_capacity
+            FROM msg_totals WHERE context_id <= c;
         INSERT INTO objects SELECT object_id + k * o, context_id + k * c, kind, ipc_id, key, first_ctime, creator_pid, shape, first_seen,
             removed_at, owner_uid, owner_changed_at FROM objects WHERE object_id <= o;
         INSERT INTO shm_states SELECT object_id + k * o, valid_from, valid_to, fingerprint, key, mode, uid, gid, cuid, cgid, bytes, nattch,

@@ -84,6 +84,6 @@ CREATE POLICY ipcaudit_collector_own ON posix_states TO ipcaudit_collector
     WITH CHECK (posix_object_id IN (SELECT posix_object_id FROM posix_objects));
 CREATE POLICY ipcaudit_collector_own ON posix_snapshot TO ipcaudit_collector
     USING (snapshot_id IN (SELECT snapshot_id FROM snapshots)) WITH CHECK (snapshot_id IN (SELECT snapshot_id FROM snapshots));
--- Schema 10: per snapshot, like the POSIX snapshot rows.
+-- Schema 10: per context, like objects.
 CREATE POLICY ipcaudit_collector_own ON msg_totals TO ipcaudit_collector
-    USING (snapshot_id IN (SELECT snapshot_id FROM snapshots)) WITH CHECK (snapshot_id IN (SELECT snapshot_id FROM snapshots));
+    USING (ipcaudit_own_context(context_id)) WITH CHECK (ipcaudit_own_context(context_id));

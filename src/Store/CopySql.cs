@@ -115,7 +115,7 @@ internal static class CopySql
         """;
 
     public const string SourcePosixSnapshot = "SELECT * FROM posix_snapshot WHERE snapshot_id = $id";
-    public const string SourceQueueTotals = "SELECT * FROM msg_totals WHERE snapshot_id = $id";
+    public const string SourceQueueTotals = "SELECT * FROM msg_totals WHERE context_id = $context AND taken_at = $at";
 
     /// <summary>A state table's upsert, its column list read from the source table itself, so the copy follows the schema.</summary>
     public static string UpsertState(DbConnection source, string kind) => UpsertRows(source, kind + "_states", "object_id, valid_from");

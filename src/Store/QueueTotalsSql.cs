@@ -7,7 +7,7 @@ namespace IpcAudit.Store;
 internal static class QueueTotalsSql
 {
     /// <summary>
-    /// Writes the rows of snapshot $snapshot (time $at, context $context) once its states are written: for
+    /// Writes the rows of the snapshot of context $context at $at once its states are written: for
     /// each owner, its queues, their bytes, and its fullest queue. Fullest is the largest share of capacity
     /// charged (max(cbytes, qnum), as the kernel counts both against qbytes; capacity is qbytes, else the
     /// snapshot's msgmnb, else 0 and share 0), then the most charged, the most bytes, the largest capacity,
@@ -24,7 +24,7 @@ internal static class QueueTotalsSql
             JOIN msg_states s ON s.object_id = o.object_id
                              AND s.valid_from = (SELECT max(m.valid_from) FROM msg_states m WHERE m.object_id = o.object_id AND m.valid_from <= $at)
                              AND (s.valid_to IS NULL OR s.valid_to > $at)
-            LEFT JOIN snapshots sn ON sn.snapshot_id = $snapshot
+            LEFT JOIN snapshots sn ON sn.context_id = $context AND sn.taken_at = $at
             LEFT JOIN limit_sets l ON l.limit_set_id = sn.limit_set_id
             WHERE o.context_id = $context AND o.kind = 'msg' AND o.first_seen <= $at AND (o.removed_at IS NULL OR o.removed_at > $at)
         ), ranked AS (
@@ -35,7 +35,7 @@ internal static class QueueTotalsSql
             FROM levels
             WINDOW owner AS (PARTITION BY uid)
         )
-        INSERT INTO msg_totals (snapshot_id, uid, queues, cbytes, fullest_cbytes, fullest_qnum, fullest_capacity)
-        SELECT $snapshot, uid, queues, total, cbytes, qnum, capacity FROM ranked WHERE n = 1
+        INSERT INTO msg_totals (context_id, taken_at, uid, queues, cbytes, fullest_cbytes, fullest_qnum, fullest_capacity)
+        SELECT $context, $at, uid, queues, total, cbytes, qnum, capacity FROM ranked WHERE n = 1
         """;
 }

@@ -59,14 +59,15 @@ internal sealed class SnapshotCopy(DbConnection src, DbConnection dst, DbTransac
         using var posix = new Statement(src, null, CopySql.SourcePosixSnapshot);
         using var posixRow = new RowBatch(dst, tx, CopySql.UpsertRows(src, "posix_snapshot", "snapshot_id"));
         using var totals = new Statement(src, null, CopySql.SourceQueueTotals);
-        using var totalsRow = new RowBatch(dst, tx, CopySql.UpsertRows(src, "msg_totals", "snapshot_id, uid"));
+        using var totalsRow = new RowBatch(dst, tx, CopySql.UpsertRows(src, "msg_totals", "context_id, taken_at, uid"));
         using var query = new Statement(src, null, CopySql.SourceSnapshots);
         using var r = query.Bind(scope).Query();
         while (r.Read())
         {
             cancel.ThrowIfCancellationRequested();
             var v = Values(r);
-            var (srcId, uid, context, takenAt) = ((long)v[0]!, (string)v[1]!, _contexts[(long)v[2]!], (long)v[3]!);
+            var (srcId, uid, srcContext, takenAt) = ((long)v[0]!, (string)v[1]!, (long)v[2]!, (long)v[3]!);
+            var context = _contexts[srcContext];
             LatestRead = Math.Max(LatestRead, takenAt);
             if (exists.Bind(uid).ScalarOrNull() is not null) { skipped++; continue; }
             if (latest.Bind(context).ScalarOrNull() is { } last && last >= takenAt)
@@ -80,8 +81,8 @@ internal sealed class SnapshotCopy(DbConnection src, DbConnection dst, DbTransac
             while (sr.Read()) step.Add([newId, .. Values(sr)]);
             using (var pr = posix.Bind(srcId).Query())
                 while (pr.Read()) posixRow.Add([newId, .. Values(pr).AsSpan(1)]);
-            using (var tr = totals.Bind(srcId).Query())
-                while (tr.Read()) totalsRow.Add([newId, .. Values(tr).AsSpan(1)]);
+            using (var tr = totals.Bind(srcContext, takenAt).Query())
+                while (tr.Read()) totalsRow.Add([context, .. Values(tr).AsSpan(1)]);
             added++;
         }
         step.Flush();

@@ -59,7 +59,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
         if (snapshot.StepSucceeded(ObjectsStepMsg)) Sync(MsgKind.Instance, snapshot.Msg, context, at);
         new PosixWriter(connection, transaction).Write(snapshot, snapshotId, context, at);
         // The queues valid at this snapshot, per owner (schema 10), whether or not the msg step read them now.
-        using (var totals = Prepare(QueueTotalsSql.Write)) totals.Bind(at, snapshotId, context).Run();
+        using (var totals = Prepare(QueueTotalsSql.Write)) totals.Bind(at, context).Run();
         if (snapshot.StepSucceeded(ProcessesStep))
         {
             SyncProcesses([.. snapshot.Processes, .. LastUsersOfRemoved(snapshot.Processes, at)], context, at);

@@ -49,9 +49,8 @@ internal static class HistorySql
     /// which on a busy host is nearly every msg_states row.
     /// </summary>
     public const string QueueTotals = """
-        SELECT s.taken_at, t.uid, t.queues, t.cbytes, t.fullest_cbytes, t.fullest_qnum, t.fullest_capacity
-        FROM snapshots s JOIN msg_totals t ON t.snapshot_id = s.snapshot_id
-        WHERE s.context_id = $context AND s.taken_at >= $from AND s.taken_at <= $to
+        SELECT taken_at, uid, queues, cbytes, fullest_cbytes, fullest_qnum, fullest_capacity
+        FROM msg_totals WHERE context_id = $context AND taken_at >= $from AND taken_at <= $to
         """;
 
     // One object's states from $at back to its first, newest first (the primary key read backwards).

@@ -44,8 +44,8 @@ public sealed class QueueTotalsTests : IDisposable
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT (s.taken_at - {UnixTime.Ms(T0)}) / 60000, t.uid, t.queues, t.cbytes, t.fullest_cbytes, t.fullest_qnum, t.fullest_capacity
-            FROM msg_totals t JOIN snapshots s USING (snapshot_id) ORDER BY s.taken_at, t.uid
+            SELECT (taken_at - {UnixTime.Ms(T0)}) / 60000, uid, queues, cbytes, fullest_cbytes, fullest_qnum, fullest_capacity
+            FROM msg_totals ORDER BY taken_at, uid
             """;
         using var r = command.ExecuteReader();
         var rows = new List<(long, long, long, long, long, long, long)>();

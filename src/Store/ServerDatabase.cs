@@ -43,7 +43,11 @@ public static class ServerDatabase
         tx.Commit();
     });
 
-    public static NpgsqlConnection OpenForRead(string connectionString) => Opened(connectionString, connection =>
+    /// <param name="snapshot">
+    /// A snapshot another reader exported (<see cref="ExportSnapshot"/>): this connection then sees exactly
+    /// what that one sees, so a report read on several connections reads one moment of the store.
+    /// </param>
+    public static NpgsqlConnection OpenForRead(string connectionString, string? snapshot = null) => Opened(connectionString, connection =>
     {
         var current = JournalExists(connection) ? Version(connection, null) : 0;
         if (current > Latest) throw NewerSchema(connectionString, current);
@@ -57,7 +61,17 @@ public static class ServerDatabase
         Execute(connection, "SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", null);
         // Npgsql begins READ COMMITTED unless told, whatever the session's default.
         connection.BeginTransaction(System.Data.IsolationLevel.RepeatableRead);
+        if (snapshot is null) return;
+        if (!snapshot.All(c => char.IsAsciiHexDigit(c) || c == '-')) throw new ArgumentException($"not a snapshot id: {snapshot}", nameof(snapshot));
+        Execute(connection, $"SET TRANSACTION SNAPSHOT '{snapshot}'", null);
     });
+
+    /// <summary>The snapshot of a reader's transaction, for other readers to share (pg_export_snapshot; valid while it stays open).</summary>
+    public static string ExportSnapshot(NpgsqlConnection reader)
+    {
+        using var command = new NpgsqlCommand("SELECT pg_export_snapshot()", reader);
+        return (string)command.ExecuteScalar()!;
+    }
 
     /// <summary>A connection that passed <paramref name="check"/>; closed again, with one line, when it did not.</summary>
     private static NpgsqlConnection Opened(string connectionString, Action<NpgsqlConnection> check)

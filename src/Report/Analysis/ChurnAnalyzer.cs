@@ -84,8 +84,11 @@ public sealed class ChurnAnalyzer(IReadOnlyList<HistoryUnit> units)
         return c;
     }
 
-    public IReadOnlyList<ChurnRow> Rows() =>
-        units.SelectMany(u => Kinds.Select(kind =>
+    public IReadOnlyList<ChurnRow> Rows() => [.. units.SelectMany(RowsOf)];
+
+    /// <summary>One unit's rows, a kind each.</summary>
+    public IEnumerable<ChurnRow> RowsOf(HistoryUnit u) =>
+        Kinds.Select(kind =>
         {
             var counts = _counts.Where(c => c.Key.Unit == u.Label && c.Key.Kind == kind).Select(c => c.Value).ToList();
             return new ChurnRow
@@ -96,5 +99,5 @@ public sealed class ChurnAnalyzer(IReadOnlyList<HistoryUnit> units)
                 SysUidMax = _sysUidMax.TryGetValue(u.Label, out var s) ? s.Value : RemoveIpcSignature.DefaultSysUidMax,
                 SysUidMaxAssumed = !_sysUidMax.TryGetValue(u.Label, out var a) || a.Assumed,
             };
-        })).ToList();
+        });
 }

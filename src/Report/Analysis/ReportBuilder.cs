@@ -24,64 +24,134 @@ public static class ReportBuilder
     {
         if (ServerAddress.IsServer(databasePath))
         {
-            using var server = ServerDatabase.OpenForRead(ServerAddress.Parse(databasePath, commandLine: true));
-            return Build(server, request, progress);
+            var address = ServerAddress.Parse(databasePath, commandLine: true);
+            using var server = ServerDatabase.OpenForRead(address);
+            // A second reader sees the same moment of the store (the first one's exported snapshot).
+            var snapshot = ServerDatabase.ExportSnapshot(server);
+            return Build(server, request, progress, () => ServerDatabase.OpenForRead(address, snapshot));
         }
         using var connection = IpcAuditDatabase.OpenForRead(databasePath);
         IpcAuditDatabase.QuickCheck(connection, Path.GetFullPath(databasePath));
         return Build(connection, request, progress);
     }
 
-    public static ReportDocument Build(DbConnection connection, ReportRequest request, Progress? progress = null)
+    /// <param name="anotherReader">
+    /// Opens a second connection that sees what <paramref name="connection"/> sees: the units are then read on
+    /// both at once, one thread each (a server's report waits on round trips and on the server's one core per
+    /// connection). Null reads on <paramref name="connection"/> alone.
+    /// </param>
+    public static ReportDocument Build(DbConnection connection, ReportRequest request, Progress? progress = null, Func<DbConnection>? anotherReader = null)
     {
         progress ??= Progress.None;
         var history = WindowHistory.Load(connection, request.Since, request.Until, request.Hosts).OfNamespace(request.Namespace);
-        var (done, total) = (0, history.Units.Sum(u => u.Contexts.Count));
-        var churn = new ChurnAnalyzer(history.Units);
-        // Each unit's per-snapshot series are analysed as soon as its contexts are read and then let go, with
-        // only the chart points kept: a thousand hosts' owner series would otherwise stay in memory to the end.
-        var (growth, pressure, charts) = (new List<GrowthRow>(), new List<PressureRow>(), new List<HostSeries>());
-        var verdicts = new VerdictFinder(history, request.OrphanAge);
-        var posix = new PosixReport(connection, request.OrphanAge);
-        for (var u = 0; u < history.Units.Count; u++)
+        var reading = new UnitReading(history, request.OrphanAge, progress);
+        var readers = new List<UnitReader> { new(history, connection, reading) };
+        DbConnection? second = null;
+        try
         {
-            var unit = history.Units[u];
-            var series = new UnitSeries(unit);
-            posix.Observe(unit);
-            for (var c = 0; c < unit.Contexts.Count; c++)
-            {
-                var context = unit.Contexts[c];
-                progress.Report("reading history", done++, total, unit.Label);
-                var objects = history.Objects(context);
-                history.Preload(context, atEnd: VerdictFinder.Judges(unit, c));
-                var owners = history.Owners(context, objects);
-                series.AddObjects(c, objects, owners);
-                history.QueueTotals(context, totals => series.AddQueueTotals(c, totals));
-                churn.Observe(unit, c, objects, owners, history);
-                verdicts.Observe(unit, c, objects);
-            }
-            series.Finish();
-            growth.AddRange(GrowthAnalyzer.Analyze(series, churn));
-            pressure.AddRange(LimitPressureAnalyzer.Analyze(series));
-            charts.Add(series.ToHostSeries());
+            Task<UnitReader>? other = null;
+            if (anotherReader is not null && history.Units.Count > 1)
+                other = Task.Run(() =>
+                {
+                    second = anotherReader();
+                    var reader = new UnitReader(history.Over(second), second, reading);
+                    reader.ReadUnits();
+                    return reader;
+                });
+            readers[0].ReadUnits();
+            if (other is not null) readers.Add(other.GetAwaiter().GetResult());
+            progress.Clear();
+            return reading.Document(readers, request);
         }
-        progress.Clear();
-        var (orphans, idle) = posix.Merge(verdicts.Findings());
-        var units = UnitsByLabel(history);
-
-        return new ReportDocument
+        finally
         {
-            Window = new ReportWindow(request.Since, request.Until, history.SnapshotCount, history.Hosts),
-            Orphans = Labelled(orphans, units),
-            Idle = Labelled(idle, units),
-            Growth = [.. posix.WithGrowth(growth)
-                .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
-            Pressure = [.. posix.WithPressure(pressure)
-                .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
-            Churn = [.. posix.WithChurn([.. churn.Rows()])
-                .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
-            Series = charts,
-        };
+            second?.Dispose();
+        }
+    }
+
+    /// <summary>What the readers of one report share: the units, which of them is read next, and each unit's rows once read.</summary>
+    private sealed class UnitReading(WindowHistory history, TimeSpan orphanAge, Progress progress)
+    {
+        public WindowHistory History => history;
+        public TimeSpan OrphanAge => orphanAge;
+        public readonly UnitRows[] Rows = new UnitRows[history.Units.Count];
+        private readonly int _contexts = history.Units.Sum(u => u.Contexts.Count);
+        private int _next = -1, _done;
+
+        /// <summary>The next unit nobody has taken, or -1 when all are taken.</summary>
+        public int Take()
+        {
+            var u = Interlocked.Increment(ref _next);
+            return u < Rows.Length ? u : -1;
+        }
+
+        public void ContextRead(string label)
+        {
+            lock (this) progress.Report("reading history", _done++, _contexts, label);
+        }
+
+        public ReportDocument Document(List<UnitReader> readers, ReportRequest request)
+        {
+            var units = UnitsByLabel(history);
+            var order = history.Units.Select((u, i) => (u.Label, i)).ToDictionary(x => x.Label, x => x.i, StringComparer.Ordinal);
+            var posix = readers[0].Posix;
+            posix.Include([.. readers.Skip(1).Select(r => r.Posix)], label => order[label]);
+            var (orphans, idle) = posix.Merge(VerdictFinder.Findings([.. readers.Select(r => r.Verdicts)]));
+            return new ReportDocument
+            {
+                Window = new ReportWindow(request.Since, request.Until, history.SnapshotCount, history.Hosts),
+                Orphans = Labelled(orphans, units),
+                Idle = Labelled(idle, units),
+                Growth = [.. posix.WithGrowth([.. Rows.SelectMany(r => r.Growth)])
+                    .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
+                Pressure = [.. posix.WithPressure([.. Rows.SelectMany(r => r.Pressure)])
+                    .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
+                Churn = [.. posix.WithChurn([.. Rows.SelectMany(r => r.Churn)])
+                    .Select(r => units.TryGetValue(r.Host, out var u) ? r with { Namespace = u.IpcNamespace, NamespaceLabel = u.NamespaceLabel } : r)],
+                Series = [.. Rows.Select(r => r.Chart)],
+            };
+        }
+    }
+
+    /// <summary>A unit's sections, kept in unit order whichever reader read it.</summary>
+    private sealed record UnitRows(IReadOnlyList<GrowthRow> Growth, IReadOnlyList<PressureRow> Pressure, IReadOnlyList<ChurnRow> Churn, HostSeries Chart);
+
+    /// <summary>
+    /// One connection's reader: takes units until none are left and, for each, reads its contexts and hands
+    /// them to the series (growth, pressure, charts), the churn counter and the orphan finder. Each unit's
+    /// series are analysed as soon as its contexts are read and then let go, with only the chart points kept:
+    /// a thousand hosts' owner series would otherwise stay in memory to the end.
+    /// </summary>
+    private sealed class UnitReader(WindowHistory history, DbConnection connection, UnitReading reading)
+    {
+        public VerdictFinder Verdicts { get; } = new(history, reading.OrphanAge);
+        public PosixReport Posix { get; } = new(connection, reading.OrphanAge);
+        private readonly ChurnAnalyzer _churn = new(history.Units);
+
+        public void ReadUnits()
+        {
+            for (var u = reading.Take(); u >= 0; u = reading.Take())
+            {
+                var unit = history.Units[u];
+                var series = new UnitSeries(unit);
+                Posix.Observe(unit);
+                for (var c = 0; c < unit.Contexts.Count; c++)
+                {
+                    var context = unit.Contexts[c];
+                    reading.ContextRead(unit.Label);
+                    var objects = history.Objects(context);
+                    history.Preload(context, atEnd: VerdictFinder.Judges(unit, c));
+                    var owners = history.Owners(context, objects);
+                    series.AddObjects(c, objects, owners);
+                    history.QueueTotals(context, totals => series.AddQueueTotals(c, totals));
+                    _churn.Observe(unit, c, objects, owners, history);
+                    Verdicts.Observe(unit, c, objects);
+                }
+                series.Finish();
+                reading.Rows[u] = new UnitRows(GrowthAnalyzer.Analyze(series, _churn), LimitPressureAnalyzer.Analyze(series),
+                    [.. _churn.RowsOf(unit)], series.ToHostSeries());
+            }
+        }
     }
 
     /// <summary>

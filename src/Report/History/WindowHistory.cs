@@ -106,6 +106,12 @@ public sealed class WindowHistory
     public WindowHistory OfNamespace(string? wanted) => wanted is null ? this
         : new WindowHistory(_connection, _path, Since, Until, [.. Units.Where(u => NamespaceMatches(u, wanted))]);
 
+    /// <summary>
+    /// The same window read through another connection (one that sees the same moment of the store), with
+    /// caches of its own: a second reader of the units on a thread of its own.
+    /// </summary>
+    public WindowHistory Over(DbConnection connection) => new(connection, _path, Since, Until, Units);
+
     private static bool NamespaceMatches(HistoryUnit u, string wanted) => NamespaceNames.Matches(u.IpcNamespace, u.NamespaceLabel, wanted);
 
     /// <summary>The objects of a context alive at some snapshot of its window.</summary>

@@ -33,6 +33,19 @@ public sealed class PosixReport(DbConnection connection, TimeSpan orphanAge)
     }
 
     /// <summary>
+    /// Takes in what other readers of the same report observed (each some of its units), then orders all of
+    /// it by unit (<paramref name="unitIndex"/> of a unit's label), as if this one had observed every unit.
+    /// </summary>
+    public void Include(IReadOnlyList<PosixReport> others, Func<string, int> unitIndex)
+    {
+        foreach (var other in others) _series.AddRange(other._series);
+        var series = _series.OrderBy(s => unitIndex(s.Unit.Label)).ToList();
+        _series.Clear();
+        _series.AddRange(series);
+        _verdicts.Include(others.Select(o => o._verdicts), unitIndex);
+    }
+
+    /// <summary>
     /// System V findings keep their order; POSIX orphans are merged in by bytes × age (an array's bytes are
     /// 0, so arrays stay below), POSIX idle objects by age.
     /// </summary>

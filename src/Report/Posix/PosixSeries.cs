@@ -14,6 +14,8 @@ namespace IpcAudit.Report.Posix;
 /// </summary>
 public sealed class PosixSeries(HistoryUnit unit)
 {
+    public HistoryUnit Unit => unit;
+
     public const string DevShm = "DEVSHM", MqQueues = "MQ_QUEUES";
 
     private readonly List<long> _times = [];

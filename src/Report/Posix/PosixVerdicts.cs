@@ -41,6 +41,26 @@ public sealed class PosixVerdicts(long minimumAgeMs)
 
     public IReadOnlyList<OrphanFinding> Idle => _idle.OrderByDescending(f => f.AgeSeconds).ThenBy(f => f.Name, StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// Takes in the findings of verdicts that observed other units of the same report, then puts every finding
+    /// in the order of its unit (<paramref name="unitIndex"/> of its label): as if one reader had observed all.
+    /// </summary>
+    public void Include(IEnumerable<PosixVerdicts> others, Func<string, int> unitIndex)
+    {
+        foreach (var other in others)
+        {
+            _orphans.AddRange(other._orphans);
+            _idle.AddRange(other._idle);
+        }
+        // Stable sorts: a unit's findings keep the order it observed them in.
+        var orphans = _orphans.OrderBy(o => unitIndex(o.Finding.Host)).ToList();
+        var idle = _idle.OrderBy(f => unitIndex(f.Host)).ToList();
+        _orphans.Clear();
+        _idle.Clear();
+        _orphans.AddRange(orphans);
+        _idle.AddRange(idle);
+    }
+
     private OrphanFinding? Judge(HistoryUnit unit, ContextWindow context, PosixObject o, PosixState now, long end, bool processesOk)
     {
         var holders = (now.MappedPids ?? []).Concat(now.OpenPids ?? []).Distinct().ToList();

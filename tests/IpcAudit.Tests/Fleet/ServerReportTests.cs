@@ -124,18 +124,22 @@ public sealed class ServerReportTests : IDisposable
     {
         Assert.Equal(0, CliRun.Of("ship", "--db", Spool("web1", 1), "--to", Pg.Uri).ExitCode);
         using var report = ServerDatabase.OpenForRead(Pg.ConnectionString);
-        long Snapshots()
+        static long Snapshots(System.Data.Common.DbConnection reader)
         {
-            using var count = Dialect.Command(report, "SELECT count(*) FROM snapshots");
+            using var count = Dialect.Command(reader, "SELECT count(*) FROM snapshots");
             return Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
-        Assert.Equal(144, Snapshots());
+        Assert.Equal(144, Snapshots(report));
+        var shared = ServerDatabase.ExportSnapshot(report);
 
         // A collector ships while the report runs: the report goes on seeing the 144 snapshots it began with,
-        // so its objects, states and processes all come from one moment of the store.
+        // so its objects, states and processes all come from one moment of the store; and so does the second
+        // connection it reads units on, opened after the ship.
         Assert.Equal(0, CliRun.Of("ship", "--db", Spool("db1", 3), "--to", Pg.Uri).ExitCode);
         Assert.Equal(288, Pg.Scalar("SELECT count(*) FROM snapshots"));
-        Assert.Equal(144, Snapshots());
+        Assert.Equal(144, Snapshots(report));
+        using var second = ServerDatabase.OpenForRead(Pg.ConnectionString, shared);
+        Assert.Equal(144, Snapshots(second));
     }
 
     /// <summary>Field by field, so a failure names the path that differs.</summary>

@@ -92,17 +92,25 @@ public sealed class VerdictFinder
     }
 
     /// <summary>Orphans at least the threshold old, worst first; and idle objects, longest unused first.</summary>
-    public (IReadOnlyList<OrphanFinding> Orphans, IReadOnlyList<OrphanFinding> Idle) Findings()
+    public (IReadOnlyList<OrphanFinding> Orphans, IReadOnlyList<OrphanFinding> Idle) Findings() => Findings([this]);
+
+    /// <summary>
+    /// The findings of finders that each observed some of the units (a report read on several connections):
+    /// each judges its own objects, and the lists are ordered as one, by keys that never tie.
+    /// </summary>
+    public static (IReadOnlyList<OrphanFinding> Orphans, IReadOnlyList<OrphanFinding> Idle) Findings(IReadOnlyList<VerdictFinder> finders)
     {
         var orphans = new List<(OrphanFinding Finding, double Weight, bool PrivateSingle)>();
         var idle = new List<OrphanFinding>();
-        foreach (var u in _quiet)
+        var minimumAgeMs = finders.Count == 0 ? 0 : finders[0]._minimumAgeMs;
+        foreach (var finder in finders)
+        foreach (var u in finder._quiet)
         {
-            var judged = Judge.Of(u, SuccessorOf(u), () => FullTimeline(u.Context));
+            var judged = Judge.Of(u, finder.SuccessorOf(u), () => finder.FullTimeline(u.Context));
             if (judged.Outcome == Outcome.InUse) continue;
             var finding = Finding(u, judged);
             if (judged.Outcome == Outcome.Orphan) orphans.Add((finding, u.Weight, u.Kind == IpcKind.Sem && u.PrivateKey && u.Nsems == 1));
-            else if (u.End - u.QuietSince >= _minimumAgeMs) idle.Add(finding);
+            else if (u.End - u.QuietSince >= minimumAgeMs) idle.Add(finding);
         }
 
         // Many private one-semaphore arrays of one owner is a per-restart leak (Apache's accept lock after
@@ -110,7 +118,7 @@ public sealed class VerdictFinder
         var leaks = orphans.Where(c => c.PrivateSingle).GroupBy(c => (c.Finding.Host, c.Finding.Owner))
             .Where(g => g.Count() >= 3).ToDictionary(g => g.Key, g => g.Count());
         var listed = orphans
-            .Where(c => c.Finding.AgeSeconds * 1000 >= _minimumAgeMs)
+            .Where(c => c.Finding.AgeSeconds * 1000 >= minimumAgeMs)
             .Select(c => leaks.TryGetValue((c.Finding.Host, c.Finding.Owner), out var n) && c.PrivateSingle
                 ? c with { Finding = c.Finding with { Reason = $"{c.Finding.Reason}; one of {n} orphaned private one-semaphore arrays of uid {c.Finding.Owner}: a leak per restart (Apache accept-lock pattern)" } }
                 : c)

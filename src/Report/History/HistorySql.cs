@@ -67,20 +67,28 @@ internal static class HistorySql
     /// <summary>
     /// For every object of a kind in a context present at $at, the state it held then (its newest begun
     /// by $at), object id last: one statement for a context's objects where one per object cost a round
-    /// trip each on a server. Two key lookups per object (the max over the primary key, then the row).
+    /// trip each on a server. SQLite: two key lookups per object (the max over the primary key, then the
+    /// row); PostgreSQL (<paramref name="server"/>): one backward index scan per object that stops at its
+    /// first row (LATERAL), about half the server's time of the two lookups.
     /// </summary>
-    public static string StatesAt(string kind, string columns) => $"""
-        SELECT {Prefixed(columns)}, s.object_id FROM objects o JOIN {kind}_states s ON s.object_id = o.object_id
+    public static string StatesAt(string kind, string columns, bool server) => $"""
+        SELECT {Prefixed(columns)}, s.object_id FROM objects o {NewestBy(kind, "$at", server)}
         WHERE o.context_id = $context AND o.kind = '{kind}' AND o.first_seen <= $at AND (o.removed_at IS NULL OR o.removed_at > $at)
-          AND s.valid_from = (SELECT max(m.valid_from) FROM {kind}_states m WHERE m.object_id = o.object_id AND m.valid_from <= $at)
         """;
 
     /// <summary>Every object of a kind removed in ($from, $to] with its last state (the one its removal closed), then the object id and removal time.</summary>
-    public static string LastStates(string kind, string columns) => $"""
-        SELECT {Prefixed(columns)}, s.object_id, o.removed_at FROM objects o JOIN {kind}_states s ON s.object_id = o.object_id
+    public static string LastStates(string kind, string columns, bool server) => $"""
+        SELECT {Prefixed(columns)}, s.object_id, o.removed_at FROM objects o {NewestBy(kind, "o.removed_at", server)}
         WHERE o.context_id = $context AND o.kind = '{kind}' AND o.removed_at > $from AND o.removed_at <= $to
-          AND s.valid_from = (SELECT max(m.valid_from) FROM {kind}_states m WHERE m.object_id = o.object_id AND m.valid_from <= o.removed_at)
         """;
+
+    /// <summary>Joins each object o to s, its newest state begun by <paramref name="at"/>.</summary>
+    private static string NewestBy(string kind, string at, bool server) => server
+        ? $"CROSS JOIN LATERAL (SELECT * FROM {kind}_states m WHERE m.object_id = o.object_id AND m.valid_from <= {at} ORDER BY m.valid_from DESC LIMIT 1) s"
+        : $"""
+          JOIN {kind}_states s ON s.object_id = o.object_id
+           AND s.valid_from = (SELECT max(m.valid_from) FROM {kind}_states m WHERE m.object_id = o.object_id AND m.valid_from <= {at})
+          """;
 
     /// <summary>
     /// PostgreSQL only: up to $depth newest states at or before $at of each object in $ids (a comma-separated

@@ -7,8 +7,10 @@ public sealed class StateQuery<T>(string kind, string columns, Func<DbDataReader
 {
     internal string Kind { get; } = kind;
     internal string NewestFirst { get; } = HistorySql.NewestFirstOf(kind, columns);
-    internal string StatesAt { get; } = HistorySql.StatesAt(kind, columns);
-    internal string LastStates { get; } = HistorySql.LastStates(kind, columns);
+    internal string StatesAt { get; } = HistorySql.StatesAt(kind, columns, server: false);
+    internal string LastStates { get; } = HistorySql.LastStates(kind, columns, server: false);
+    internal string ServerStatesAt { get; } = HistorySql.StatesAt(kind, columns, server: true);
+    internal string ServerLastStates { get; } = HistorySql.LastStates(kind, columns, server: true);
     internal string NewestFirstOfMany { get; } = HistorySql.NewestFirstOfMany(kind, columns);
     internal Func<DbDataReader, T> Read { get; } = read;
     /// <summary>The column after the state's own in <see cref="StatesAt"/> and <see cref="LastStates"/>: the object id.</summary>

@@ -190,12 +190,12 @@ public sealed class WindowHistory
     {
         if (atEnd)
         {
-            var present = Prepared(query.StatesAt);
+            var present = Prepared(Dialect.IsServer(_connection) ? query.ServerStatesAt : query.StatesAt);
             Bind(present, ("$context", context.ContextId), ("$at", context.WindowEnd));
             using var r = present.ExecuteReader();
             while (r.Read()) _known[(r.GetInt64(query.ObjectIdColumn), context.WindowEnd)] = query.Read(r);
         }
-        var removed = Prepared(query.LastStates);
+        var removed = Prepared(Dialect.IsServer(_connection) ? query.ServerLastStates : query.LastStates);
         Bind(removed, ("$context", context.ContextId), ("$from", context.WindowStart), ("$to", context.WindowEnd));
         using (var r = removed.ExecuteReader())
             while (r.Read()) _known[(r.GetInt64(query.ObjectIdColumn), r.GetInt64(query.ObjectIdColumn + 1))] = query.Read(r);

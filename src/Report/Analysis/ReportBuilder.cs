@@ -58,7 +58,17 @@ public static class ReportBuilder
                     reader.ReadUnits();
                     return reader;
                 });
-            readers[0].ReadUnits();
+            try
+            {
+                readers[0].ReadUnits();
+            }
+            catch
+            {
+                // The other reader takes no more units; its connection is closed only once it has stopped.
+                reading.Abandon();
+                try { other?.Wait(); } catch (AggregateException) { }
+                throw;
+            }
             if (other is not null) readers.Add(other.GetAwaiter().GetResult());
             progress.Clear();
             return reading.Document(readers, request);
@@ -72,18 +82,20 @@ public static class ReportBuilder
     /// <summary>What the readers of one report share: the units, which of them is read next, and each unit's rows once read.</summary>
     private sealed class UnitReading(WindowHistory history, TimeSpan orphanAge, Progress progress)
     {
-        public WindowHistory History => history;
         public TimeSpan OrphanAge => orphanAge;
         public readonly UnitRows[] Rows = new UnitRows[history.Units.Count];
         private readonly int _contexts = history.Units.Sum(u => u.Contexts.Count);
         private int _next = -1, _done;
 
-        /// <summary>The next unit nobody has taken, or -1 when all are taken.</summary>
+        /// <summary>The next unit nobody has taken, or -1 when all are taken (or the reading was abandoned).</summary>
         public int Take()
         {
             var u = Interlocked.Increment(ref _next);
-            return u < Rows.Length ? u : -1;
+            return u >= 0 && u < Rows.Length ? u : -1;
         }
+
+        /// <summary>No reader takes another unit (one failed: the report is not made).</summary>
+        public void Abandon() => Interlocked.Exchange(ref _next, int.MaxValue / 2);
 
         public void ContextRead(string label)
         {

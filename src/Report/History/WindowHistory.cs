@@ -203,7 +203,9 @@ public sealed class WindowHistory
 
     /// <summary>States read ahead by <see cref="ReadAhead"/>: up to <see cref="AheadDepth"/> newest per object.</summary>
     private readonly Dictionary<(long Object, long At), IObjectState[]> _ahead = [];
-    private const int AheadDepth = 8;
+    // 3, measured: against 8, the same reports with 10 % less server time at 100 hosts x 7 days and 5-20 % less
+    // wall at 1,000 hosts x 1 day (most quiet objects are decided by their newest two states); 16 was slower.
+    private const int AheadDepth = 3;
 
     /// <summary>
     /// On a server, reads ahead in one statement the newest states of the objects a rule will go back

@@ -38,20 +38,11 @@ public sealed class QueueTotalsTests : IDisposable
         return path;
     }
 
-    private static List<(long Minute, long Uid, long Queues, long Cbytes, long FullestCbytes, long FullestQnum, long FullestCapacity)> Totals(string path)
-    {
-        using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
+    private static List<(long Minute, long Uid, long Queues, long Cbytes, long FullestCbytes, long FullestQnum, long FullestCapacity)> Totals(string path) =>
+        [.. StoredRows.Of(path, $"""
             SELECT (taken_at - {UnixTime.Ms(T0)}) / 60000, uid, queues, cbytes, fullest_cbytes, fullest_qnum, fullest_capacity
             FROM msg_totals ORDER BY taken_at, uid
-            """;
-        using var r = command.ExecuteReader();
-        var rows = new List<(long, long, long, long, long, long, long)>();
-        while (r.Read()) rows.Add((r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4), r.GetInt64(5), r.GetInt64(6)));
-        return rows;
-    }
+            """).Select(r => ((long)r[0]!, (long)r[1]!, (long)r[2]!, (long)r[3]!, (long)r[4]!, (long)r[5]!, (long)r[6]!))];
 
     private static readonly (long, long, long, long, long, long, long)[] Expected =
     [

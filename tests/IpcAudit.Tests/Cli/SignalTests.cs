@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using IpcAudit.Collector;
 using IpcAudit.Collector.Model;
 using IpcAudit.Store;
@@ -12,7 +13,7 @@ namespace IpcAudit.Tests.Cli;
 /// Ctrl-C and SIGTERM sent by a real `kill` to a real ipcaudit process in the middle of long work:
 /// one line saying what was and was not done, the exit code a shell expects, the WAL checkpointed.
 /// </summary>
-public sealed class SignalTests : IClassFixture<SignalTests.BigHistory>, IDisposable
+public sealed partial class SignalTests : IClassFixture<SignalTests.BigHistory>, IDisposable
 {
     private readonly TempDirectory _dir = new();
     private readonly BigHistory _history;
@@ -42,7 +43,12 @@ public sealed class SignalTests : IClassFixture<SignalTests.BigHistory>, IDispos
         public void Dispose() => _dir.Dispose();
     }
 
-    /// <summary>Starts the CLI with -v, waits for the line that says the work began, then sends the signal.</summary>
+    /// <summary>
+    /// Starts the CLI with -v, waits for the line that says the work began, then sends the signal.
+    /// stderr is read on a thread of its own and the signal sent by kill(2), not by an async reader and a
+    /// `kill` child: with the suite's other tests busy, the thread pool once delivered the line after the
+    /// whole prune had finished.
+    /// </summary>
     private static (int ExitCode, string[] Stderr) RunAndSignal(string signal, string startedLine, params string[] args)
     {
         var start = new ProcessStartInfo(BoundedProcess.Dotnet) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -50,24 +56,32 @@ public sealed class SignalTests : IClassFixture<SignalTests.BigHistory>, IDispos
         using var p = Process.Start(start)!;
         var lines = new List<string>();
         var started = new ManualResetEventSlim();
-        p.ErrorDataReceived += (_, e) =>
+        var reader = new Thread(() =>
         {
-            if (e.Data is null) return;
-            lock (lines) lines.Add(e.Data);
-            if (e.Data.Contains(startedLine, StringComparison.Ordinal)) started.Set();
-        };
-        p.BeginErrorReadLine();
+            while (p.StandardError.ReadLine() is { } line)
+            {
+                lock (lines) lines.Add(line);
+                if (line.Contains(startedLine, StringComparison.Ordinal)) started.Set();
+            }
+        }) { IsBackground = true, Priority = ThreadPriority.Highest };
+        reader.Start();
         var stdout = p.StandardOutput.ReadToEndAsync();
         Assert.True(started.Wait(TimeSpan.FromSeconds(60)), "the work never started: " + string.Join('\n', lines));
-        Thread.Sleep(150);
+        Thread.Sleep(50);
         Assert.False(p.HasExited, "finished before the signal; the history is too small to interrupt");
-        using (var kill = Process.Start("kill", [$"-{signal}", p.Id.ToString()])) kill.WaitForExit();
+        Assert.Equal(0, Kill(p.Id, signal == "INT" ? SigInt : SigTerm));
         if (!p.WaitForExit(60_000)) { p.Kill(true); Assert.Fail("did not stop after " + signal); }
         p.WaitForExit();
+        reader.Join();
         _ = stdout.Result;
         lock (lines) return (p.ExitCode, lines.Where(l => !l.StartsWith("ipcaudit: database", StringComparison.Ordinal)
                                                           && !l.StartsWith("ipcaudit: window", StringComparison.Ordinal)).ToArray());
     }
+
+    private const int SigInt = 2, SigTerm = 15;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 
     private static long WalBytes(string db) => File.Exists(db + "-wal") ? new FileInfo(db + "-wal").Length : 0;
 

@@ -41,6 +41,8 @@ public sealed class UnitSeries
     public IReadOnlyDictionary<(string Kind, uint Owner), OwnerSeries> Owners => _owners;
     private readonly Dictionary<(string Kind, uint Owner), OwnerSeries> _owners = [];
     private bool _finished;
+    // Each shm segment's and array's snapshot range and size, for LargestShm and LargestSem at Finish().
+    private readonly List<(int First, int Last, ulong Size)> _shmSpans = [], _semSpans = [];
     // Where each context's snapshots start in this series.
     private readonly int[] _offsets;
 
@@ -90,13 +92,13 @@ public sealed class UnitSeries
                     Add(ShmCount, f, l, 1);
                     Add(ShmBytes, f, l, size);
                     Add(ShmPages, f, l, size / page + (size % page == 0 ? 0UL : 1UL));
-                    for (var i = f; i <= l; i++) if (size > LargestShm[i]) LargestShm[i] = size;
+                    _shmSpans.Add((f, l, size));
                 }
                 else
                 {
                     Add(SemCount, f, l, 1);
                     Add(Semaphores, f, l, size);
-                    for (var i = f; i <= l; i++) if (size > LargestSem[i]) LargestSem[i] = size;
+                    _semSpans.Add((f, l, size));
                 }
                 AddOwner(o.Kind, span.Uid, f, l, size);
             }
@@ -144,9 +146,36 @@ public sealed class UnitSeries
         foreach (var a in new[] { ShmCount, SemCount, MsgCount }) Prefix(a);
         foreach (var a in new[] { ShmBytes, ShmPages, Semaphores, MsgBytes }) Prefix(a);
         foreach (var o in _owners.Values) { Prefix(o.Count); Prefix(o.Amount); }
+        Largest(LargestShm, _shmSpans);
+        Largest(LargestSem, _semSpans);
         for (var i = 0; i < Count; i++)
             if (_fullestRatio[i] < 0) FullestQueueCapacity[i] = Limits[i].Msgmnb ?? 0;
         return this;
+    }
+
+    /// <summary>
+    /// The largest size present at each snapshot: spans largest first, each snapshot set once by the first
+    /// that covers it (<paramref name="next"/> skips the ones set), so the cost follows spans, not spans × snapshots.
+    /// </summary>
+    private static void Largest(ulong[] largest, List<(int First, int Last, ulong Size)> spans)
+    {
+        var next = new int[largest.Length + 1];
+        for (var i = 0; i < next.Length; i++) next[i] = i;
+        foreach (var (first, last, size) in spans.OrderByDescending(s => s.Size))
+            for (var i = Unset(next, first); i <= last; i = Unset(next, i + 1))
+                (largest[i], next[i]) = (size, i + 1);
+        spans.Clear();
+    }
+
+    /// <summary>The first snapshot at or after <paramref name="i"/> not yet set (path halving).</summary>
+    private static int Unset(int[] next, int i)
+    {
+        while (next[i] != i)
+        {
+            next[i] = next[next[i]];
+            i = next[i];
+        }
+        return i;
     }
 
     internal static void Prefix(long[] a) { for (var i = 1; i < a.Length; i++) a[i] += a[i - 1]; }

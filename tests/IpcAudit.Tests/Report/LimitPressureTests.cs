@@ -113,6 +113,27 @@ public sealed class LimitPressureTests : IDisposable
         Assert.Equal(2 * 3600, p[LimitNames.Shmmni].SecondsAbove80);
     }
 
+    [Fact]
+    public void TheLargestSegmentAndArrayAreTakenAtEachSnapshot()
+    {
+        // SHMMAX 1,000,000. Hourly largest segment: 900k (h0-2), 500k (h3), 950k (h4), 500k (h5): a 900k
+        // segment removed, a 950k one created and removed, a 500k one throughout. Arrays the same in nsems of SEMMSL 100.
+        var limits = Build(T0).Limits with { Shmmax = 1_000_000, Semmsl = 100 };
+        _history.SaveHourly(Hours(0, 6), h => Build(H(h), limits: limits,
+            shm: [Shm(1, bytes: 500_000), .. h <= 2 ? [Shm(2, bytes: 900_000)] : new List<ShmSegment>(), .. h == 4 ? [Shm(3, bytes: 950_000)] : new List<ShmSegment>()],
+            sem: [Sem(1, nsems: 50), .. h <= 2 ? [Sem(2, nsems: 90)] : new List<SemArray>(), .. h == 4 ? [Sem(3, nsems: 95)] : new List<SemArray>()]));
+
+        var p = _history.Report(-1, 6).Pressure.ToDictionary(r => r.Limit);
+
+        foreach (var (cap, last) in new[] { (p[LimitNames.Shmmax], 500_000UL), (p[LimitNames.Semmsl], 50UL) })
+        {
+            Assert.Equal((last, 50.0), (cap.Used, cap.Percent));
+            Assert.Equal((95.0, H(4)), (cap.PeakPercent, cap.PeakAt));
+            // At or above 80 % for hours 0-2 and 4 (each weighted to the next snapshot), at or above 90 % for 0-2 and 4 too.
+            Assert.Equal((4 * 3600L, 4 * 3600L), (cap.SecondsAbove80, cap.SecondsAbove90));
+        }
+    }
+
     private static ulong?[] Max(int n, ulong? max) => Enumerable.Repeat(max, n).ToArray();
 
     private static string Outlook(PressureRow p) => PressureText.Outlook(p, t => t.ToString("yyyy-MM-dd HH:mm"));

@@ -87,6 +87,18 @@ public sealed class ServerReportTests : IDisposable
         Assert.Equal(4, a.RootElement.GetProperty("window").GetProperty("hosts").GetArrayLength());
         Assert.True(a.RootElement.GetProperty("growth").GetArrayLength() > 0);
 
+        // A short threshold judges nearly every quiet object from its whole history: their rules read past the
+        // newest states the server reader reads ahead, and the rest comes in one statement per kind.
+        string[] judged = ["--orphan-age", "10m", .. window];
+        var judgedFromFile = CliRun.Of(["report", "--db", fleet, .. judged]);
+        var judgedFromServer = CliRun.Of(["report", "--db", Pg.Uri, .. judged]);
+        Assert.True(judgedFromServer.ExitCode == judgedFromFile.ExitCode, judgedFromServer.Stderr);
+        using var ja = JsonDocument.Parse(judgedFromFile.Stdout);
+        using var jb = JsonDocument.Parse(judgedFromServer.Stdout);
+        Compare("$", ja.RootElement, jb.RootElement, differences);
+        Assert.Empty(differences);
+        Assert.True(jb.RootElement.GetProperty("orphans").GetArrayLength() + jb.RootElement.GetProperty("idle").GetArrayLength() > 5);
+
         // The POSIX kinds: the same orphan, growth and pressure from the server as from the file.
         string[] posix = ["--host", "pg1", "--orphan-age", "1h", .. window];
         var posixFromFile = CliRun.Of(["report", "--db", fleet, .. posix]);

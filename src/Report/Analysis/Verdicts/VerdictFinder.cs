@@ -34,18 +34,27 @@ public sealed class VerdictFinder
         ReadAhead(ShmUseRule.Instance, context, objects);
         ReadAhead(SemUseRule.Instance, context, objects);
         ReadAhead(MsgUseRule.Instance, context, objects);
+        _history.ReadRest(context.WindowEnd, () => Consider(unit, context, objects, probe: true));
+        Consider(unit, context, objects, probe: false);
+    }
+
+    /// <summary>Judges every object present at the end; a probe (<see cref="WindowHistory.ReadRest"/>) only runs the rules, keeping nothing.</summary>
+    private void Consider(HistoryUnit unit, ContextWindow context, IReadOnlyList<ObjectRecord> objects, bool probe)
+    {
         foreach (var o in objects)
         {
             if (!o.PresentAt(context.WindowEnd)) continue;
             // Private one-semaphore arrays are judged whatever their age: the per-restart label counts them all.
-            var perRestart = o.Kind == IpcKind.Sem && NotePrivateArray(context, o) is { Nsems: 1 };
+            var array = o.Kind == IpcKind.Sem ? PrivateArray(context, o) : null;
+            if (array is { } a && !probe) Note(context, o, a);
+            var perRestart = array is { Nsems: 1 };
             var quiet = o.Kind switch
             {
                 IpcKind.Shm => UseHistory.Quiet(ShmUseRule.Instance, _history, unit, context, o, _minimumAgeMs),
                 IpcKind.Sem => UseHistory.Quiet(SemUseRule.Instance, _history, unit, context, o, perRestart ? 0 : _minimumAgeMs),
                 _ => UseHistory.Quiet(MsgUseRule.Instance, _history, unit, context, o, _minimumAgeMs),
             };
-            if (quiet is not null) _quiet.Add(quiet);
+            if (quiet is not null && !probe) _quiet.Add(quiet);
         }
     }
 
@@ -56,17 +65,19 @@ public sealed class VerdictFinder
             .Where(o => _history.NewestFirst(rule.Query, o.ObjectId, context.WindowEnd).Take(1).All(s => rule.InUseNow(s) is null))
             .Select(o => o.ObjectId)], context.WindowEnd);
 
-    /// <summary>Notes a private array (its newest state) for the per-restart pattern; null when the array is not private.</summary>
-    private SemState? NotePrivateArray(ContextWindow context, ObjectRecord o)
+    /// <summary>A private array's newest state; null when the array is not private (or its creation time is unknown).</summary>
+    private SemState? PrivateArray(ContextWindow context, ObjectRecord o)
     {
         foreach (var s in _history.NewestFirst(StateQuery.Sem, o.ObjectId, context.WindowEnd))
-        {
-            if (s.Key != 0 || o.FirstCtime <= 0) return null;
-            if (!_privateArrays.TryGetValue(context.ContextId, out var list)) _privateArrays[context.ContextId] = list = [];
-            list.Add((o.IpcId, s.Uid, s.Nsems, s.Mode & 0x1FF, o.FirstCtime, s.Otime));
-            return s;
-        }
+            return s.Key != 0 || o.FirstCtime <= 0 ? null : s;
         return null;
+    }
+
+    /// <summary>Notes a private array for the per-restart pattern.</summary>
+    private void Note(ContextWindow context, ObjectRecord o, SemState s)
+    {
+        if (!_privateArrays.TryGetValue(context.ContextId, out var list)) _privateArrays[context.ContextId] = list = [];
+        list.Add((o.IpcId, s.Uid, s.Nsems, s.Mode & 0x1FF, o.FirstCtime, s.Otime));
     }
 
     /// <summary>

@@ -194,10 +194,11 @@ public sealed class WindowHistory
     {
         if (atEnd)
         {
-            var present = Prepared(Dialect.IsServer(_connection) ? query.ServerStatesAt : query.StatesAt);
+            var server = Dialect.IsServer(_connection);
+            var present = Prepared(server ? query.ServerStatesAt : query.StatesAt);
             Bind(present, ("$context", context.ContextId), ("$at", context.WindowEnd));
             using var r = present.ExecuteReader();
-            while (r.Read()) _known[r.GetInt64(query.ObjectIdColumn)] = (query.Read(r), false);
+            Grouped(r, query, server ? query.DepthAtEnd : 1, context.WindowEnd, first => _known[first.Id] = (first.State, false));
         }
         var removed = Prepared(Dialect.IsServer(_connection) ? query.ServerLastStates : query.LastStates);
         Bind(removed, ("$context", context.ContextId), ("$from", context.WindowStart), ("$to", context.WindowEnd));
@@ -248,28 +249,42 @@ public sealed class WindowHistory
     /// <summary>Up to <paramref name="depth"/> newest states at or before <paramref name="at"/> of each object, in one statement (server only).</summary>
     private void ReadNewest<T>(StateQuery<T> query, IReadOnlyCollection<long> objectIds, long at, int depth) where T : struct, IObjectState
     {
-        if (objectIds.Count == 0 || !Dialect.IsServer(_connection)) return;
+        if (!Dialect.IsServer(_connection)) return;
+        var wanted = objectIds.Where(id => !_ahead.TryGetValue((id, at), out var a) || !a.Complete && a.States.Length < depth).ToList();
+        if (wanted.Count == 0) return;
         Guard(_path, () =>
         {
             var command = Command(_connection, query.NewestFirstOfMany);
-            Dialect.Set(command, "$ids", string.Join(',', objectIds.Select(id => id.ToString(CultureInfo.InvariantCulture))));
+            Dialect.Set(command, "$ids", string.Join(',', wanted.Select(id => id.ToString(CultureInfo.InvariantCulture))));
             Dialect.Set(command, "$at", at);
             Dialect.Set(command, "$depth", depth);
             using (command)
-            using (var r = command.ExecuteReader())
-            {
-                var (current, states) = (long.MinValue, new List<IObjectState>());
-                while (r.Read())
-                {
-                    var id = r.GetInt64(query.ObjectIdColumn);
-                    if (id != current && states.Count > 0) _ahead[(current, at)] = ([.. states], states.Count < depth);
-                    if (id != current) (current, states) = (id, []);
-                    states.Add(query.Read(r));
-                }
-                if (states.Count > 0) _ahead[(current, at)] = ([.. states], states.Count < depth);
-            }
+            using (var r = command.ExecuteReader()) Grouped(r, query, depth, at, _ => { });
             return 0;
         });
+    }
+
+    /// <summary>
+    /// Reads rows of up to <paramref name="depth"/> states per object, grouped by object (id last), newest first,
+    /// into the read-ahead at <paramref name="at"/> (a single state needs none); hands on each object's newest.
+    /// </summary>
+    private void Grouped<T>(DbDataReader r, StateQuery<T> query, int depth, long at, Action<(long Id, IObjectState State)> newest)
+        where T : struct, IObjectState
+    {
+        var (current, states) = (long.MinValue, new List<IObjectState>());
+        void Close()
+        {
+            if (states.Count == 0) return;
+            newest((current, states[0]));
+            if (depth > 1) _ahead[(current, at)] = ([.. states], states.Count < depth);
+        }
+        while (r.Read())
+        {
+            var id = r.GetInt64(query.ObjectIdColumn);
+            if (id != current) { Close(); (current, states) = (id, []); }
+            states.Add(query.Read(r));
+        }
+        Close();
     }
 
     /// <summary>

@@ -145,6 +145,7 @@ public static class ReportBuilder
             for (var u = reading.Take(); u >= 0; u = reading.Take())
             {
                 var unit = history.Units[u];
+                history.ReadDetails(unit);
                 var series = new UnitSeries(unit);
                 Posix.Observe(unit);
                 for (var c = 0; c < unit.Contexts.Count; c++)
@@ -204,6 +205,7 @@ public static class ReportBuilder
         foreach (var unit in history.Units)
         {
             if (!unit.Current || unit.Contexts.Count == 0 || !include(unit)) continue;
+            history.ReadDetails(unit);
             var last = unit.Contexts.Count - 1;
             var objects = history.Objects(unit.Contexts[last]);
             history.Preload(unit.Contexts[last], atEnd: true);

@@ -17,9 +17,17 @@ public sealed class ContextWindow
     public string? NamespaceLabel { get; init; }
     /// <summary>This context's snapshots inside the window; never empty.</summary>
     public required SnapshotTimeline Window { get; init; }
-    public required ProcessSpans Processes { get; init; }
-    /// <summary>Account names at the window's end and pids found already gone (schema 6).</summary>
-    public ContextAttribution Attribution { get; init; } = ContextAttribution.Empty;
+    /// <summary>Every process span of the context: read by <see cref="WindowHistory.ReadDetails"/>, by the reader that reads the context.</summary>
+    public ProcessSpans Processes
+    {
+        get => _processes ?? throw new InvalidOperationException($"context {ContextId}: processes not read yet (WindowHistory.ReadDetails)");
+        internal set => _processes = value;
+    }
+    private ProcessSpans? _processes;
+    internal bool HasDetails => _processes is not null;
+
+    /// <summary>Account names at the window's end and pids found already gone (schema 6); read with the processes.</summary>
+    public ContextAttribution Attribution { get; internal set; } = ContextAttribution.Empty;
 
     public long WindowStart => Window.Times[0];
     public long WindowEnd => Window.Times[^1];

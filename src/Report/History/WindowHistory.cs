@@ -10,7 +10,7 @@ namespace IpcAudit.Report.History;
 
 /// <summary>
 /// A report window over a read-only database: which contexts and snapshots it holds, who was alive
-/// when, and a stream of the object states that overlap it. Objects are streamed one at a time, so
+/// when (read unit by unit, <see cref="ReadDetails"/>), and a stream of the object states that overlap it. Objects are streamed one at a time, so
 /// memory follows the number of snapshots, not the number of state rows.
 /// </summary>
 public sealed class WindowHistory
@@ -58,8 +58,7 @@ public sealed class WindowHistory
                     contexts.Add(new ContextWindow
                     {
                         ContextId = r.Id, Host = r.Host, BootId = r.Boot, IpcNamespace = r.Ns, PageSize = r.Page, SysUidMax = r.SysUidMax, NamespaceLabel = r.NsLabel,
-                        Window = timeline, Processes = LoadProcesses(connection, r.Id),
-                        Attribution = ContextAttribution.Load(connection, r.Id, timeline.Times[^1]),
+                        Window = timeline,
                     });
                 }
             }
@@ -113,6 +112,22 @@ public sealed class WindowHistory
     public WindowHistory Over(DbConnection connection) => new(connection, _path, Since, Until, Units);
 
     private static bool NamespaceMatches(HistoryUnit u, string wanted) => NamespaceNames.Matches(u.IpcNamespace, u.NamespaceLabel, wanted);
+
+    /// <summary>
+    /// Reads the process spans and attribution of each of the unit's contexts not read yet, on this history's
+    /// connection: by the reader that takes the unit, so a report of a thousand hosts reads them on every
+    /// connection at once instead of one after another before reading begins.
+    /// </summary>
+    public void ReadDetails(HistoryUnit unit) => Guard(_path, () =>
+    {
+        foreach (var context in unit.Contexts)
+        {
+            if (context.HasDetails) continue;
+            context.Processes = LoadProcesses(_connection, context.ContextId);
+            context.Attribution = ContextAttribution.Load(_connection, context.ContextId, context.WindowEnd);
+        }
+        return 0;
+    });
 
     /// <summary>The objects of a context alive at some snapshot of its window.</summary>
     public IReadOnlyList<ObjectRecord> Objects(ContextWindow context) => Guard(_path, () =>

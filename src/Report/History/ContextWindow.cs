@@ -17,7 +17,10 @@ public sealed class ContextWindow
     public string? NamespaceLabel { get; init; }
     /// <summary>This context's snapshots inside the window; never empty.</summary>
     public required SnapshotTimeline Window { get; init; }
-    /// <summary>Every process span of the context: read by <see cref="WindowHistory.ReadDetails"/>, by the reader that reads the context.</summary>
+    /// <summary>
+    /// Every process span of the context, read by <see cref="WindowHistory.ReadDetails"/> on the connection
+    /// of the reader that reads the context.
+    /// </summary>
     public ProcessSpans Processes
     {
         get => _processes ?? throw new InvalidOperationException($"context {ContextId}: processes not read yet (WindowHistory.ReadDetails)");

@@ -10,8 +10,9 @@ namespace IpcAudit.Report.History;
 
 /// <summary>
 /// A report window over a read-only database: which contexts and snapshots it holds, who was alive
-/// when (read unit by unit, <see cref="ReadDetails"/>), and a stream of the object states that overlap it. Objects are streamed one at a time, so
-/// memory follows the number of snapshots, not the number of state rows.
+/// when (read unit by unit, <see cref="ReadDetails"/>), and a stream of the object states that overlap
+/// it. Objects are streamed one at a time, so memory follows the number of snapshots, not the number
+/// of state rows.
 /// </summary>
 public sealed class WindowHistory
 {
@@ -213,7 +214,7 @@ public sealed class WindowHistory
             var present = Prepared(server ? query.ServerStatesAt : query.StatesAt);
             Bind(present, ("$context", context.ContextId), ("$at", context.WindowEnd));
             using var r = present.ExecuteReader();
-            Grouped(r, query, server ? query.DepthAtEnd : 1, context.WindowEnd, first => _known[first.Id] = (first.State, false));
+            ReadGrouped(r, query, server ? query.DepthAtEnd : 1, context.WindowEnd, first => _known[first.Id] = (first.State, false));
         }
         var removed = Prepared(Dialect.IsServer(_connection) ? query.ServerLastStates : query.LastStates);
         Bind(removed, ("$context", context.ContextId), ("$from", context.WindowStart), ("$to", context.WindowEnd));
@@ -223,7 +224,8 @@ public sealed class WindowHistory
 
     /// <summary>
     /// States read ahead by <see cref="ReadAhead"/> (up to <see cref="AheadDepth"/> newest per object) or
-    /// <see cref="ReadRest"/> (all of them), by object and the time they were asked for; Complete when no older state exists.
+    /// <see cref="ReadRest"/> (all of them), by object and the time they were asked for; Complete when no
+    /// older state exists.
     /// </summary>
     private readonly Dictionary<(long Object, long At), (IObjectState[] States, bool Complete)> _ahead = [];
     // 3, measured: against 8, the same reports with 10 % less server time at 100 hosts x 7 days and 5-20 % less
@@ -274,7 +276,7 @@ public sealed class WindowHistory
             Dialect.Set(command, "$at", at);
             Dialect.Set(command, "$depth", depth);
             using (command)
-            using (var r = command.ExecuteReader()) Grouped(r, query, depth, at, _ => { });
+            using (var r = command.ExecuteReader()) ReadGrouped(r, query, depth, at, _ => { });
             return 0;
         });
     }
@@ -283,7 +285,7 @@ public sealed class WindowHistory
     /// Reads rows of up to <paramref name="depth"/> states per object, grouped by object (id last), newest first,
     /// into the read-ahead at <paramref name="at"/> (a single state needs none); hands on each object's newest.
     /// </summary>
-    private void Grouped<T>(DbDataReader r, StateQuery<T> query, int depth, long at, Action<(long Id, IObjectState State)> newest)
+    private void ReadGrouped<T>(DbDataReader r, StateQuery<T> query, int depth, long at, Action<(long Id, IObjectState State)> newest)
         where T : struct, IObjectState
     {
         var (current, states) = (long.MinValue, new List<IObjectState>());

@@ -36,7 +36,7 @@ public static class ServerDatabase
         {
             // An upgrade derives new tables from the history a server holds (schema 10 reads every queue state):
             // minutes on a fleet's store, not the 30 seconds Npgsql allows a statement by default.
-            using (var script = new NpgsqlCommand(Scripts.Read(version), connection, tx) { CommandTimeout = 0 }) script.ExecuteNonQuery();
+            Execute(connection, Scripts.Read(version), tx, timeoutSeconds: 0);
             using var journal = new Statement(connection, tx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($v, $n, $t)");
             journal.Bind(version, name, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).Run();
         }
@@ -156,9 +156,11 @@ public static class ServerDatabase
         _ => Unreachable(e, connectionString),
     };
 
-    internal static void Execute(NpgsqlConnection connection, string sql, NpgsqlTransaction? tx)
+    /// <param name="timeoutSeconds">The statement's timeout (0: none); the connection's Command Timeout when null.</param>
+    internal static void Execute(NpgsqlConnection connection, string sql, NpgsqlTransaction? tx, int? timeoutSeconds = null)
     {
         using var command = new NpgsqlCommand(sql, connection, tx);
+        if (timeoutSeconds is { } t) command.CommandTimeout = t;
         command.ExecuteNonQuery();
     }
 

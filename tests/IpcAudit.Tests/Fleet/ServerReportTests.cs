@@ -63,6 +63,23 @@ public sealed class ServerReportTests : IDisposable
         });
     }));
 
+    /// <summary>
+    /// The report of <paramref name="args"/> from the merged file and from the server: the same exit code and
+    /// the same JSON field by field. Returns the server's document (equal to the file's).
+    /// </summary>
+    private JsonDocument SameReportBothWays(string fleet, string[] args)
+    {
+        var fromFile = CliRun.Of(["report", "--db", fleet, .. args]);
+        var fromServer = CliRun.Of(["report", "--db", Pg.Uri, .. args]);
+        Assert.True(fromServer.ExitCode == fromFile.ExitCode, fromServer.Stderr);
+        using var file = JsonDocument.Parse(fromFile.Stdout);
+        var server = JsonDocument.Parse(fromServer.Stdout);
+        var differences = new List<string>();
+        Compare("$", file.RootElement, server.RootElement, differences);
+        Assert.Empty(differences);
+        return server;
+    }
+
     [PostgresFact]
     public void ReportsFromTheServerEqualReportsFromAMergedFile()
     {
@@ -76,38 +93,19 @@ public sealed class ServerReportTests : IDisposable
         Assert.Equal(0, CliRun.Of(["merge", "--db", fleet, .. spools]).ExitCode);
 
         string[] window = ["--since", "2026-11-19T12:00:00Z", "--until", "2026-11-20T00:00:00Z", "--format", "json"];
-        var fromFile = CliRun.Of(["report", "--db", fleet, .. window]);
-        var fromServer = CliRun.Of(["report", "--db", Pg.Uri, .. window]);
-        Assert.True(fromServer.ExitCode == fromFile.ExitCode, fromServer.Stderr);
-        using var a = JsonDocument.Parse(fromFile.Stdout);
-        using var b = JsonDocument.Parse(fromServer.Stdout);
-        var differences = new List<string>();
-        Compare("$", a.RootElement, b.RootElement, differences);
-        Assert.Empty(differences);
+        using var a = SameReportBothWays(fleet, window);
         Assert.Equal(4, a.RootElement.GetProperty("window").GetProperty("hosts").GetArrayLength());
         Assert.True(a.RootElement.GetProperty("growth").GetArrayLength() > 0);
 
         // A short threshold judges nearly every quiet object from its whole history: their rules read past the
         // newest states the server reader reads ahead, and the rest comes in one statement per kind.
         string[] judged = ["--orphan-age", "10m", .. window];
-        var judgedFromFile = CliRun.Of(["report", "--db", fleet, .. judged]);
-        var judgedFromServer = CliRun.Of(["report", "--db", Pg.Uri, .. judged]);
-        Assert.True(judgedFromServer.ExitCode == judgedFromFile.ExitCode, judgedFromServer.Stderr);
-        using var ja = JsonDocument.Parse(judgedFromFile.Stdout);
-        using var jb = JsonDocument.Parse(judgedFromServer.Stdout);
-        Compare("$", ja.RootElement, jb.RootElement, differences);
-        Assert.Empty(differences);
+        using var jb = SameReportBothWays(fleet, judged);
         Assert.True(jb.RootElement.GetProperty("orphans").GetArrayLength() + jb.RootElement.GetProperty("idle").GetArrayLength() > 5);
 
         // The POSIX kinds: the same orphan, growth and pressure from the server as from the file.
         string[] posix = ["--host", "pg1", "--orphan-age", "1h", .. window];
-        var posixFromFile = CliRun.Of(["report", "--db", fleet, .. posix]);
-        var posixFromServer = CliRun.Of(["report", "--db", Pg.Uri, .. posix]);
-        Assert.True(posixFromServer.ExitCode == posixFromFile.ExitCode, posixFromServer.Stderr);
-        using var pa = JsonDocument.Parse(posixFromFile.Stdout);
-        using var pb = JsonDocument.Parse(posixFromServer.Stdout);
-        Compare("$", pa.RootElement, pb.RootElement, differences);
-        Assert.Empty(differences);
+        using var pb = SameReportBothWays(fleet, posix);
         var orphan = Assert.Single(pb.RootElement.GetProperty("orphans").EnumerateArray());
         Assert.Equal(("posix_shm", "PostgreSQL.1234", 812), (orphan.GetProperty("kind").GetString(), orphan.GetProperty("name").GetString(), orphan.GetProperty("creator_pid").GetInt32()));
         Assert.Equal(["posix_mq", "posix_sem", "posix_shm"], pb.RootElement.GetProperty("growth").EnumerateArray()

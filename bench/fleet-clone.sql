@@ -20,7 +20,7 @@ BEGIN
             FROM contexts WHERE context_id <= c;
         INSERT INTO snapshots SELECT snapshot_id + k * s, snapshot_uid || '-c' || k, context_id + k * c, taken_at, collector_version,
             schema_version, limit_set_id, shm_count, sem_count, msg_count, shm_segments, shm_pages_allocated, shm_pages_resident,
-            shm_pages_swapped, sem_arrays, sem_semaphores, msg_queues, msg_messages, msg_bytes, notes
+            shm_pages_swapped, sem_arrays, sem_semaphores, msg_queues, msg_messages, msg_bytes, notes, processes_ok
             FROM snapshots WHERE snapshot_id <= s;
         INSERT INTO snapshot_steps SELECT snapshot_id + k * s, step, ordinal, duration_us, succeeded, note FROM snapshot_steps WHERE snapshot_id <= s;
         INSERT INTO posix_snapshot SELECT snapshot_id + k * s, shm_count, sem_count, mq_count, devshm_bytes, devshm_used_bytes, mq_queues,

@@ -20,7 +20,7 @@ internal static class CopySql
     public const string SourceSnapshots = """
         SELECT snapshot_id, snapshot_uid, context_id, taken_at, collector_version, schema_version, limit_set_id,
                shm_count, sem_count, msg_count, shm_segments, shm_pages_allocated, shm_pages_resident, shm_pages_swapped,
-               sem_arrays, sem_semaphores, msg_queues, msg_messages, msg_bytes, notes
+               sem_arrays, sem_semaphores, msg_queues, msg_messages, msg_bytes, notes, processes_ok
         FROM snapshots WHERE context_id = $context AND taken_at > $after ORDER BY taken_at
         """;
 

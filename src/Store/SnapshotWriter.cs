@@ -43,7 +43,7 @@ internal sealed class SnapshotWriter(SqliteConnection connection, SqliteTransact
                 CountOf(snapshot, ObjectsStepMsg, snapshot.Msg),
                 u.ShmSegments, u.ShmPagesAllocated, u.ShmPagesResident, u.ShmPagesSwapped,
                 u.SemArrays, u.SemSemaphores, u.MsgQueues, u.MsgMessages, u.MsgBytes,
-                CompactJson.Strings(snapshot.Notes)).Scalar();
+                CompactJson.Strings(snapshot.Notes), snapshot.StepSucceeded(ProcessesStep)).Scalar();
         }
         using (var step = Prepare(StoreSql.InsertStep))
         {

@@ -33,9 +33,9 @@ internal static class StoreSql
         INSERT INTO snapshots (snapshot_uid, context_id, taken_at, collector_version, schema_version, limit_set_id,
             shm_count, sem_count, msg_count,
             shm_segments, shm_pages_allocated, shm_pages_resident, shm_pages_swapped,
-            sem_arrays, sem_semaphores, msg_queues, msg_messages, msg_bytes, notes)
+            sem_arrays, sem_semaphores, msg_queues, msg_messages, msg_bytes, notes, processes_ok)
         VALUES ($uid, $context, $taken_at, $version, $schema, $limits, $shm_count, $sem_count, $msg_count,
-            $shm_segments, $shm_alloc, $shm_rss, $shm_swp, $sem_arrays, $sem_sems, $msg_queues, $msg_messages, $msg_bytes, $notes)
+            $shm_segments, $shm_alloc, $shm_rss, $shm_swp, $sem_arrays, $sem_sems, $msg_queues, $msg_messages, $msg_bytes, $notes, $processes_ok)
         RETURNING snapshot_id
         """;
 

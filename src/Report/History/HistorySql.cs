@@ -15,17 +15,13 @@ internal static class HistorySql
         """;
 
     /// <summary>
-    /// One context's snapshots in [$from, $to], with whether the 'processes' step succeeded: when
-    /// it did not, liveness is unknown at that snapshot. A missing step row counts as failed.
+    /// One context's snapshots in [$from, $to], with whether the 'processes' step succeeded (schema 11
+    /// keeps it on the snapshot): when it did not, liveness is unknown at that snapshot.
     /// </summary>
     public const string Snapshots = """
-        SELECT s.taken_at, s.limit_set_id,
-               coalesce((SELECT st.succeeded FROM snapshot_steps st
-                         WHERE st.snapshot_id = s.snapshot_id AND st.step = 'processes'), 0) AS processes_ok,
-               s.schema_version
-        FROM snapshots s
-        WHERE s.context_id = $context AND s.taken_at >= $from AND s.taken_at <= $to
-        ORDER BY s.taken_at
+        SELECT taken_at, limit_set_id, processes_ok, schema_version FROM snapshots
+        WHERE context_id = $context AND taken_at >= $from AND taken_at <= $to
+        ORDER BY taken_at
         """;
 
     public const string Processes = """

@@ -65,17 +65,8 @@ public sealed class OwnerChangeTests : IDisposable
     {
         var path = HistoryWithAChown();
         var written = OwnerColumns(path);
-        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            // What schema 8 had: no owner columns (nor schema 10's queue totals), and no journal rows after 8.
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                ALTER TABLE objects DROP COLUMN owner_uid; ALTER TABLE objects DROP COLUMN owner_changed_at; DROP TABLE msg_totals;
-                DELETE FROM schema_migrations WHERE version > 8; PRAGMA user_version = 8;
-                """;
-            command.ExecuteNonQuery();
-        }
+        // What schema 8 had: no owner columns (nor what came after), and no journal rows after 8.
+        OlderSchema.Sqlite(path, 8);
         using (SnapshotStore.OpenForWrite(path)) { }
         Assert.Equal(written, OwnerColumns(path));
     }

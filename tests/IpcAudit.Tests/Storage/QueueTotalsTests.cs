@@ -3,7 +3,6 @@ using IpcAudit.Report.Analysis;
 using IpcAudit.Report.Model;
 using IpcAudit.Store;
 using IpcAudit.Tests.Support;
-using Microsoft.Data.Sqlite;
 using Xunit;
 using static IpcAudit.Tests.Support.SyntheticSnapshots;
 
@@ -61,14 +60,8 @@ public sealed class QueueTotalsTests : IDisposable
     public void UpgradingASchema9HistoryDerivesTheSameTotals()
     {
         var path = History();
-        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            // What schema 9 had: no msg_totals, and no journal row for 10.
-            command.CommandText = "DROP TABLE msg_totals; DELETE FROM schema_migrations WHERE version = 10; PRAGMA user_version = 9;";
-            command.ExecuteNonQuery();
-        }
+        // What schema 9 had: no msg_totals (nor what came after), and no journal rows after 9.
+        OlderSchema.Sqlite(path, 9);
         using (SnapshotStore.OpenForWrite(path)) { }
         Assert.Equal(Expected, Totals(path));
     }
@@ -103,7 +96,7 @@ public sealed class QueueTotalsTests : IDisposable
         Assert.Equal(Expected.Sum(e => e.Item2 * 7 + e.Item3 * 11 + e.Item4 * 13 + e.Item5 * 17 + e.Item6 * 19 + e.Item7 * 23), sum);
 
         // A server at schema 9: the next ship upgrades it, deriving the rows from the states it holds.
-        pg.Execute("DROP TABLE msg_totals; DELETE FROM schema_migrations WHERE version = 10");
+        pg.Execute(OlderSchema.Postgres(9));
         Assert.Equal(0, CliRun.Of("ship", "--db", spool, "--to", pg.Uri).ExitCode);
         Assert.Equal((rows, sum), (pg.Scalar(Rows), pg.Scalar(Sum)));
     }

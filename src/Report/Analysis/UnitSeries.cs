@@ -112,25 +112,50 @@ public sealed class UnitSeries
     internal void AddQueueTotals(int contextIndex, in QueueTotals q)
     {
         var window = Unit.Contexts[contextIndex].Window;
-        var at = window.IndexAtOrAfter(q.At);
+        var at = QueueSnapshot(contextIndex, window, q.At);
         if (at >= window.Count || window.Times[at] != q.At) return;
         var i = at + _offsets[contextIndex];
-        Add(MsgCount, i, i, q.Queues);
-        Add(MsgBytes, i, i, q.Cbytes);
+        MsgCount[i] += q.Queues;
+        MsgCount[i + 1] -= q.Queues;
+        unchecked { MsgBytes[i] += q.Cbytes; MsgBytes[i + 1] -= q.Cbytes; }
         var ratio = q.FullestCapacity == 0 ? 0 : (double)q.FullestCharged / q.FullestCapacity;
         if ((ratio, q.FullestCharged, q.FullestCbytes, q.FullestCapacity).CompareTo((_fullestRatio[i], FullestQueueCharged(i), FullestQueueBytes[i], FullestQueueCapacity[i])) > 0)
             (_fullestRatio[i], FullestQueueBytes[i], FullestQueueMessages[i], FullestQueueCapacity[i]) = (ratio, q.FullestCbytes, q.FullestQnum, q.FullestCapacity);
-        AddOwner(IpcKind.Msg, q.Uid, i, i, q.Cbytes, q.Queues);
+        if (!_queueOwners.TryGetValue(q.Uid, out var owner)) _queueOwners[q.Uid] = owner = OwnerOf(IpcKind.Msg, q.Uid);
+        owner.Count[i] += q.Queues;
+        owner.Count[i + 1] -= q.Queues;
+        unchecked { owner.Amount[i] += q.Cbytes; owner.Amount[i + 1] -= q.Cbytes; }
+    }
+
+    // Queue totals come in time order (HistorySql.QueueTotals), a row per owner: the snapshot of the last row
+    // is where the next one's search starts, and each owner's series is found once per unit, not per row.
+    private (int Context, int Index) _queueCursor = (-1, 0);
+    private readonly Dictionary<uint, OwnerSeries> _queueOwners = [];
+
+    /// <summary>The index in <paramref name="window"/> of the first snapshot at or after <paramref name="at"/>, stepping on from the last one asked.</summary>
+    private int QueueSnapshot(int contextIndex, SnapshotTimeline window, long at)
+    {
+        var (context, i) = _queueCursor;
+        if (context != contextIndex || i >= window.Count || window.Times[i] > at) i = window.IndexAtOrAfter(at);
+        else while (i < window.Count && window.Times[i] < at) i++;
+        _queueCursor = (contextIndex, i);
+        return i;
     }
 
     /// <summary>What the fullest queue holds against its qbytes at snapshot <paramref name="i"/>: the larger of its bytes and messages.</summary>
     public ulong FullestQueueCharged(int i) => Math.Max(FullestQueueBytes[i], FullestQueueMessages[i]);
 
-    private void AddOwner(string kind, uint uid, int first, int last, ulong amount, long objects = 1)
+    private void AddOwner(string kind, uint uid, int first, int last, ulong amount)
+    {
+        var o = OwnerOf(kind, uid);
+        Add(o.Count, first, last, 1);
+        Add(o.Amount, first, last, amount);
+    }
+
+    private OwnerSeries OwnerOf(string kind, uint uid)
     {
         if (!_owners.TryGetValue((kind, uid), out var o)) _owners[(kind, uid)] = o = new OwnerSeries(Count);
-        Add(o.Count, first, last, objects);
-        Add(o.Amount, first, last, amount);
+        return o;
     }
 
     private static void Add(long[] diff, int first, int last, long v) { diff[first] += v; diff[last + 1] -= v; }

@@ -42,11 +42,13 @@ internal static class HistorySql
 
     /// <summary>
     /// Each snapshot's queues per owner (schema 10): the queue series without a state per queue per snapshot,
-    /// which on a busy host is nearly every msg_states row.
+    /// which on a busy host is nearly every msg_states row. In time order, the primary key's (free on both
+    /// engines), so the series steps through its snapshots instead of searching for each row's.
     /// </summary>
     public const string QueueTotals = """
         SELECT taken_at, uid, queues, cbytes, fullest_cbytes, fullest_qnum, fullest_capacity
         FROM msg_totals WHERE context_id = $context AND taken_at >= $from AND taken_at <= $to
+        ORDER BY taken_at, uid
         """;
 
     // One object's states from $at back to its first, newest first (the primary key read backwards).
@@ -65,13 +67,11 @@ internal static class HistorySql
     /// by $at), object id last: one statement for a context's objects where one per object cost a round
     /// trip each on a server. SQLite: two key lookups per object (the max over the primary key, then the
     /// row); PostgreSQL (<paramref name="server"/>): one backward index scan per object (LATERAL), about half
-    /// the server's time of the two lookups, which goes on to the <paramref name="depth"/> newest states,
-    /// each object's newest first.
+    /// the server's time of the two lookups.
     /// </summary>
-    public static string StatesAt(string kind, string columns, bool server, int depth = 1) => $"""
-        SELECT {Prefixed(columns)}, s.object_id FROM objects o {NewestBy(kind, "$at", server, depth)}
+    public static string StatesAt(string kind, string columns, bool server) => $"""
+        SELECT {Prefixed(columns)}, s.object_id FROM objects o {NewestBy(kind, "$at", server)}
         WHERE o.context_id = $context AND o.kind = '{kind}' AND o.first_seen <= $at AND (o.removed_at IS NULL OR o.removed_at > $at)
-        {(depth > 1 ? "ORDER BY s.object_id, s.valid_from DESC" : "")}
         """;
 
     /// <summary>Every object of a kind removed in ($from, $to] with its last state (the one its removal closed), then the object id and removal time.</summary>
@@ -80,9 +80,9 @@ internal static class HistorySql
         WHERE o.context_id = $context AND o.kind = '{kind}' AND o.removed_at > $from AND o.removed_at <= $to
         """;
 
-    /// <summary>Joins each object o to s, its newest state begun by <paramref name="at"/> (on a server, its <paramref name="depth"/> newest).</summary>
-    private static string NewestBy(string kind, string at, bool server, int depth = 1) => server
-        ? $"CROSS JOIN LATERAL (SELECT * FROM {kind}_states m WHERE m.object_id = o.object_id AND m.valid_from <= {at} ORDER BY m.valid_from DESC LIMIT {depth}) s"
+    /// <summary>Joins each object o to s, its newest state begun by <paramref name="at"/>.</summary>
+    private static string NewestBy(string kind, string at, bool server) => server
+        ? $"CROSS JOIN LATERAL (SELECT * FROM {kind}_states m WHERE m.object_id = o.object_id AND m.valid_from <= {at} ORDER BY m.valid_from DESC LIMIT 1) s"
         : $"""
           JOIN {kind}_states s ON s.object_id = o.object_id
            AND s.valid_from = (SELECT max(m.valid_from) FROM {kind}_states m WHERE m.object_id = o.object_id AND m.valid_from <= {at})

@@ -210,11 +210,10 @@ public sealed class WindowHistory
     {
         if (atEnd)
         {
-            var server = Dialect.IsServer(_connection);
-            var present = Prepared(server ? query.ServerStatesAt : query.StatesAt);
+            var present = Prepared(Dialect.IsServer(_connection) ? query.ServerStatesAt : query.StatesAt);
             Bind(present, ("$context", context.ContextId), ("$at", context.WindowEnd));
             using var r = present.ExecuteReader();
-            ReadGrouped(r, query, server ? query.DepthAtEnd : 1, context.WindowEnd, first => _known[first.Id] = (first.State, false));
+            while (r.Read()) _known[r.GetInt64(query.ObjectIdColumn)] = (query.Read(r), false);
         }
         var removed = Prepared(Dialect.IsServer(_connection) ? query.ServerLastStates : query.LastStates);
         Bind(removed, ("$context", context.ContextId), ("$from", context.WindowStart), ("$to", context.WindowEnd));
@@ -276,24 +275,21 @@ public sealed class WindowHistory
             Dialect.Set(command, "$at", at);
             Dialect.Set(command, "$depth", depth);
             using (command)
-            using (var r = command.ExecuteReader()) ReadGrouped(r, query, depth, at, _ => { });
+            using (var r = command.ExecuteReader()) ReadGrouped(r, query, depth, at);
             return 0;
         });
     }
 
     /// <summary>
     /// Reads rows of up to <paramref name="depth"/> states per object, grouped by object (id last), newest first,
-    /// into the read-ahead at <paramref name="at"/> (a single state needs none); hands on each object's newest.
+    /// into the read-ahead at <paramref name="at"/>.
     /// </summary>
-    private void ReadGrouped<T>(DbDataReader r, StateQuery<T> query, int depth, long at, Action<(long Id, IObjectState State)> newest)
-        where T : struct, IObjectState
+    private void ReadGrouped<T>(DbDataReader r, StateQuery<T> query, int depth, long at) where T : struct, IObjectState
     {
         var (current, states) = (long.MinValue, new List<IObjectState>());
         void Close()
         {
-            if (states.Count == 0) return;
-            newest((current, states[0]));
-            if (depth > 1) _ahead[(current, at)] = ([.. states], states.Count < depth);
+            if (states.Count > 0) _ahead[(current, at)] = ([.. states], states.Count < depth);
         }
         while (r.Read())
         {

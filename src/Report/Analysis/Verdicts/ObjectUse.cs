@@ -44,6 +44,15 @@ public sealed record ObjectUse
 public static class UseHistory
 {
     /// <summary>
+    /// Whether the newest state alone shows the object in use: it is used now, or its last operation falls within
+    /// <paramref name="quietFor"/> of the end. <see cref="Quiet"/> ends there without reading older states: none
+    /// could make the quiet time longer than the time since that operation. On a busy host nearly every array
+    /// and queue is decided so.
+    /// </summary>
+    public static bool InUseByNewest<T>(IUseRule<T> rule, in T newest, long end, long quietFor) where T : struct, IObjectState =>
+        rule.InUseNow(newest) is not null || rule.LastOperation(newest) is { } op && end - op < quietFor;
+
+    /// <summary>
     /// Null when the object is in use: its newest state shows it, or a sign of use falls within
     /// <paramref name="quietFor"/> of the end. Otherwise every state back to its first is read for its users.
     /// </summary>
@@ -61,7 +70,7 @@ public static class UseHistory
         {
             if (first)
             {
-                if (rule.InUseNow(s) is not null) return null;
+                if (InUseByNewest(rule, s, end, quietFor)) return null;
                 (newest, first, lastOperation) = (s, false, rule.LastOperation(s));
             }
             else if (quietRun && rule.UsedBetween(s, newer))

@@ -47,22 +47,29 @@ public sealed class VerdictFinder
             // Private one-semaphore arrays are judged whatever their age: the per-restart label counts them all.
             var array = o.Kind == IpcKind.Sem ? PrivateArray(context, o) : null;
             if (array is { } a && !probe) Note(context, o, a);
-            var perRestart = array is { Nsems: 1 };
+            var quietFor = QuietFor(array);
             var quiet = o.Kind switch
             {
-                IpcKind.Shm => UseHistory.Quiet(ShmUseRule.Instance, _history, unit, context, o, _minimumAgeMs),
-                IpcKind.Sem => UseHistory.Quiet(SemUseRule.Instance, _history, unit, context, o, perRestart ? 0 : _minimumAgeMs),
-                _ => UseHistory.Quiet(MsgUseRule.Instance, _history, unit, context, o, _minimumAgeMs),
+                IpcKind.Shm => UseHistory.Quiet(ShmUseRule.Instance, _history, unit, context, o, quietFor),
+                IpcKind.Sem => UseHistory.Quiet(SemUseRule.Instance, _history, unit, context, o, quietFor),
+                _ => UseHistory.Quiet(MsgUseRule.Instance, _history, unit, context, o, quietFor),
             };
             if (quiet is not null && !probe) _quiet.Add(quiet);
         }
     }
 
+    /// <summary>
+    /// How long an object must have gone unused to be listed: the threshold, or no time at all for a private
+    /// one-semaphore array (<paramref name="array"/>: its newest state), which the per-restart label counts whatever its age.
+    /// </summary>
+    private long QuietFor(SemState? array) => array is { Nsems: 1 } ? 0 : _minimumAgeMs;
+
     /// <summary>The objects of a kind not in use by their state at the end: the rule reads back through their history.</summary>
     private void ReadAhead<T>(IUseRule<T> rule, ContextWindow context, IReadOnlyList<ObjectRecord> objects) where T : struct, IObjectState =>
         _history.ReadAhead(rule.Query, [.. objects
             .Where(o => o.Kind == rule.Kind && o.PresentAt(context.WindowEnd))
-            .Where(o => _history.NewestFirst(rule.Query, o.ObjectId, context.WindowEnd).Take(1).All(s => rule.InUseNow(s) is null))
+            .Where(o => _history.NewestFirst(rule.Query, o.ObjectId, context.WindowEnd).Take(1)
+                .All(s => !UseHistory.InUseByNewest(rule, s, context.WindowEnd, QuietFor(o.Kind == IpcKind.Sem ? PrivateArray(context, o) : null))))
             .Select(o => o.ObjectId)], context.WindowEnd);
 
     /// <summary>A private array's newest state; null when the array is not private (or its creation time is unknown).</summary>

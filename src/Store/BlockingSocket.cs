@@ -27,21 +27,14 @@ internal static partial class BlockingSocket
     public static void Apply(NpgsqlConnection connection)
     {
         if (!OperatingSystem.IsLinux()) return;
-        if (Descriptor(connection) is { } fd && Fcntl(fd, GetFlags, 0) is var flags and >= 0 && (flags & NonBlocking) != 0)
-            Fcntl(fd, SetFlags, flags & ~NonBlocking);
-    }
-
-    /// <summary>Whether the connection's socket blocks in the kernel; null when it cannot be found.</summary>
-    internal static bool? IsBlocking(NpgsqlConnection connection) =>
-        Descriptor(connection) is { } fd && Fcntl(fd, GetFlags, 0) is var flags and >= 0 ? (flags & NonBlocking) == 0 : null;
-
-    private static int? Descriptor(NpgsqlConnection connection)
-    {
         try
         {
-            return ConnectorOf(connection) is { } connector && SocketOf(connector) is { } socket ? (int)socket.SafeHandle.DangerousGetHandle() : null;
+            if (ConnectorOf(connection) is not { } connector || SocketOf(connector) is not { } socket) return;
+            var fd = (int)socket.SafeHandle.DangerousGetHandle();
+            var flags = Fcntl(fd, GetFlags, 0);
+            if (flags >= 0 && (flags & NonBlocking) != 0) Fcntl(fd, SetFlags, flags & ~NonBlocking);
         }
-        catch (Exception e) when (e is MissingMemberException or ObjectDisposedException) { return null; }
+        catch (Exception e) when (e is MissingMemberException or ObjectDisposedException) { }
     }
 
     [UnsafeAccessor(UnsafeAccessorKind.Method, Name = "get_Connector")]

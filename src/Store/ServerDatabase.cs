@@ -112,7 +112,6 @@ public static class ServerDatabase
         try
         {
             connection.Open();
-            BlockingSocket.Apply(connection);
             return connection;
         }
         catch (Exception e) when (e is NpgsqlException or SocketException or IOException or TimeoutException or ArgumentException)

@@ -115,16 +115,14 @@ public sealed class UnitSeries
         var at = QueueSnapshot(contextIndex, window, q.At);
         if (at >= window.Count || window.Times[at] != q.At) return;
         var i = at + _offsets[contextIndex];
-        MsgCount[i] += q.Queues;
-        MsgCount[i + 1] -= q.Queues;
-        unchecked { MsgBytes[i] += q.Cbytes; MsgBytes[i + 1] -= q.Cbytes; }
+        Add(MsgCount, i, i, q.Queues);
+        Add(MsgBytes, i, i, q.Cbytes);
         var ratio = q.FullestCapacity == 0 ? 0 : (double)q.FullestCharged / q.FullestCapacity;
         if ((ratio, q.FullestCharged, q.FullestCbytes, q.FullestCapacity).CompareTo((_fullestRatio[i], FullestQueueCharged(i), FullestQueueBytes[i], FullestQueueCapacity[i])) > 0)
             (_fullestRatio[i], FullestQueueBytes[i], FullestQueueMessages[i], FullestQueueCapacity[i]) = (ratio, q.FullestCbytes, q.FullestQnum, q.FullestCapacity);
         if (!_queueOwners.TryGetValue(q.Uid, out var owner)) _queueOwners[q.Uid] = owner = OwnerOf(IpcKind.Msg, q.Uid);
-        owner.Count[i] += q.Queues;
-        owner.Count[i + 1] -= q.Queues;
-        unchecked { owner.Amount[i] += q.Cbytes; owner.Amount[i + 1] -= q.Cbytes; }
+        Add(owner.Count, i, i, q.Queues);
+        Add(owner.Amount, i, i, q.Cbytes);
     }
 
     // Queue totals come in time order (HistorySql.QueueTotals), a row per owner: the snapshot of the last row

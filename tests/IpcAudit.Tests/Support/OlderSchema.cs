@@ -17,7 +17,10 @@ public static class OlderSchema
     ];
 
     /// <summary>The statements that take a server's database back to <paramref name="version"/>.</summary>
-    public static string Postgres(int version) =>
+    public static string Postgres(int version) => Undo(version);
+
+    /// <summary>What the migrations after <paramref name="version"/> added, taken away, with their journal rows (both engines).</summary>
+    private static string Undo(int version) =>
         string.Concat(Undos.Where(u => u.Version > version).Select(u => u.Undo + "; ")) + $"DELETE FROM schema_migrations WHERE version > {version}";
 
     /// <summary>Takes a SQLite history back to <paramref name="version"/>.</summary>
@@ -26,7 +29,7 @@ public static class OlderSchema
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = Postgres(version) + $"; PRAGMA user_version = {version};";
+        command.CommandText = Undo(version) + $"; PRAGMA user_version = {version};";
         command.ExecuteNonQuery();
     }
 }
